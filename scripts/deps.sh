@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what moor's tests and `moor dev` need when it is missing:
+# Debian packages (as root, or through sudo) and the npm workspace.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+. "$root/scripts/env.sh"
+
+# command -> Debian package
+declare -A want=(
+  [nats-server]=nats-server
+  [git]=git
+)
+missing=()
+for cmd in "${!want[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${want[$cmd]}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "moor: installing Debian packages: ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# npm ci when node_modules is missing or older than the lock file.
+cd "$root"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund >&2
+fi
