@@ -1,0 +1,4 @@
+// @moor/testing: real servers for tests, started on random loopback ports
+// with temporary state, and always stopped.
+export { startNatsServer, type NatsServer } from "./NatsServer.ts"
+export { waitFor } from "./waitFor.ts"
