@@ -96,7 +96,7 @@ test("stalled errors wait for a spec change; waiting errors retry after their de
   const { catalog, host } = await setup({
     kind: "widget",
     run: (ctx) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<void, Stalled | Waiting> => {
         runs.push(`${ctx.key.name}@${ctx.generation}`)
         if (ctx.key.name === "stalled" && ctx.generation === 1) return Effect.fail(new Stalled({ reason: "InvalidURL", message: "bad url" }))
         if (ctx.key.name === "waiting" && runs.filter((r) => r.startsWith("waiting")).length < 3)
