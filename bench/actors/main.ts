@@ -31,7 +31,7 @@ try {
     await host.start()
     while (host.size < 1_000) await new Promise((r) => setTimeout(r, 10))
     const client = new Client(new NatsTransport(clientConn))
-    const echo = hostConn.subscribe("bench.echo", { callback: (_e, m) => m.respond(m.data) })
+    const echo = hostConn.subscribe("bench.echo", { callback: (_e, m) => void m.respond(m.data) })
     await hostConn.flush()
     const N = 5_000
     const measure = async (f: (i: number) => Promise<unknown>) => {
@@ -66,7 +66,7 @@ try {
       let n = 0
       let done: () => void
       const all = new Promise<void>((r) => (done = r))
-      const sub = clientConn.subscribe(subject, { callback: () => ++n === total && done() })
+      const sub = clientConn.subscribe(subject, { callback: () => void (++n === total && done()) })
       return { all, sub, count: () => n }
     }
     await clientConn.flush()

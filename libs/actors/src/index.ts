@@ -22,3 +22,4 @@ export {
 } from "./Schedule.ts"
 export { LeaseStore, subjectMatches, Transport, type KvStoreShape, type Message, type TransportShape } from "./Transport.ts"
 export { Client } from "./Client.ts"
+export { Host, MemoryLive, Nats, NatsLive } from "./Layers.ts"
