@@ -1,0 +1,78 @@
+// `moor run`: hosts a subset of moor's services in one process, against the
+// cluster of a kubeconfig, with actors placed over replicas through NATS.
+import { existsSync } from "node:fs"
+import { homedir, hostname } from "node:os"
+import { join } from "node:path"
+import { parseArgs } from "node:util"
+import { ActorHost, connectNats, ensureJetStream, jsonLog, NatsTransport } from "@moor/actors"
+import { fail, UsageError, type CliCommand } from "../Command.ts"
+import { services } from "../services.ts"
+
+export const run: CliCommand = {
+  path: ["run"],
+  summary: "Host moor's services (all by default) in one process",
+  help: `Usage: moor run [--kubeconfig FILE] [--nats URL] [--services LIST] [--replica ID]
+
+Hosts the actors of the chosen services against the cluster of the kubeconfig
+(an embedded one from 'moor cluster serve', or a real one). Run it several
+times, on one machine or many, and the actors spread over the replicas.
+
+Flags:
+  --kubeconfig FILE   cluster to reconcile (default: $KUBECONFIG, then ~/.kube/config)
+  --nats URL          NATS server with JetStream (default: $MOOR_NATS_URL, then nats://127.0.0.1:4222)
+  --services LIST     comma-separated subset of: ${services.map((s) => s.name).join(", ")} (default: all built)
+  --replica ID        this replica's name (default: <host>-<pid>)
+
+Example:
+  moor run --kubeconfig ./kubeconfig --services source,kustomize`,
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        kubeconfig: { type: "string" },
+        nats: { type: "string" },
+        services: { type: "string" },
+        replica: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    })
+    const known = new Map(services.map((s) => [s.name, s]))
+    const wanted = values.services?.split(",").map((s) => s.trim()).filter(Boolean)
+    for (const w of wanted ?? []) if (!known.has(w)) throw new UsageError(`unknown service "${w}"; services are ${[...known.keys()].join(", ")}`)
+    const chosen = (wanted ?? [...known.keys()]).map((n) => known.get(n)!)
+    const notBuilt = chosen.filter((s) => !s.build)
+    if (wanted && notBuilt.length) return fail(`service ${notBuilt.map((s) => s.name).join(", ")} is not built yet in this version of moor`, "see 'moor run --help' for the services; later releases add them")
+    const hosted = chosen.filter((s) => s.build)
+    if (hosted.length === 0) return fail("no service to host: none of moor's services is built yet in this version", "this release has the runtime and 'moor cluster serve'; services arrive with their issues")
+
+    const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), ".kube", "config")
+    if (!existsSync(kubeconfig)) return fail(`kubeconfig ${kubeconfig} does not exist`, "pass --kubeconfig FILE, or start a cluster with 'moor cluster serve'")
+    const natsUrl = values.nats ?? process.env.MOOR_NATS_URL ?? "nats://127.0.0.1:4222"
+    const replica = values.replica ?? `${hostname()}-${process.pid}`
+    const log = jsonLog("moor-run")
+    let nc
+    try {
+      nc = await connectNats(natsUrl, `moor-run-${replica}`)
+    } catch (e) {
+      return fail(`cannot connect to NATS at ${natsUrl}: ${(e as Error).message}`, "start one with 'nats-server -js' or pass --nats URL")
+    }
+    const { leases } = await ensureJetStream(nc)
+    const transport = new NatsTransport(nc)
+    const hosts: ActorHost[] = []
+    for (const s of hosted) {
+      const behaviors = await s.build!({ kubeconfig, natsUrl })
+      const h = new ActorHost({ service: s.name, replica, transport, leases, behaviors, log })
+      await h.start()
+      hosts.push(h)
+    }
+    log.info("moor run started", { replica, services: hosted.map((s) => s.name), nats: natsUrl, kubeconfig })
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve)
+      process.once("SIGTERM", resolve)
+    })
+    await Promise.all(hosts.map((h) => h.stop(10_000)))
+    await nc.drain()
+    return 0
+  },
+}
