@@ -1,5 +1,9 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
+import { Effect } from "effect"
+import { ActorHost } from "./ActorHost.ts"
+import { MemoryCatalog } from "./Catalog.ts"
+import { MemoryKv, MemoryTransport } from "./MemoryTransport.ts"
 import { assignPartitions, partitionOf } from "./Placement.ts"
 
 test("assignment is even, deterministic, and moves little when a member joins", () => {
@@ -23,4 +27,34 @@ test("keys spread over partitions", () => {
   const counts = new Array(64).fill(0)
   for (let i = 0; i < 64_000; i++) counts[partitionOf(`kustomization/ns-${i % 50}/app-${i}`, 64)]++
   for (const c of counts) assert.ok(c > 800 && c < 1_200, `${c}`)
+})
+
+test("graceful stop hands partitions over at once, without waiting for lease expiry", async () => {
+  const kv = new MemoryKv()
+  const transport = new MemoryTransport()
+  const catalog = new MemoryCatalog()
+  for (let i = 0; i < 100; i++) catalog.put({ key: { kind: "widget", namespace: "ns", name: `w${i}` }, generation: 1, spec: {} })
+  const placement = { tickMs: 50, leaseTtlMs: 60_000, takeoverGraceMs: 1_000 }
+  const mk = (replica: string) =>
+    new ActorHost({ service: "svc", replica, transport, leases: kv, catalog, placement, behaviors: [{ kind: "widget", run: () => Effect.void }] })
+  const a = mk("a")
+  const b = mk("b")
+  await a.start()
+  await b.start()
+  const until = async (f: () => boolean) => {
+    const end = Date.now() + 3_000
+    while (!f() && Date.now() < end) await new Promise((r) => setTimeout(r, 10))
+    assert.ok(f())
+  }
+  await until(() => a.heldPartitions().length === 32 && b.heldPartitions().length === 32)
+  assert.equal(a.size + b.size, 100)
+  const t0 = Date.now()
+  await a.stop(1_000)
+  assert.equal(a.size, 0)
+  assert.deepEqual(await kv.keys("m.svc.a"), [], "the stopped replica left the member list")
+  // The leases were deleted, so b takes them on its next ticks; the 60 s TTL never comes into play.
+  await until(() => b.heldPartitions().length === 64 && b.size === 100)
+  assert.ok(Date.now() - t0 < 2_000)
+  await b.stop(1_000)
+  assert.deepEqual(await kv.keys("p.svc."), [])
 })
