@@ -2,3 +2,4 @@
 // with temporary state, and always stopped.
 export { startNatsServer, type NatsServer } from "./NatsServer.ts"
 export { waitFor } from "./waitFor.ts"
+export { kubeRealBinaries, kubeRealTools, startKubeReal, type KubeReal } from "./KubeReal.ts"

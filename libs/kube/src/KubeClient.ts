@@ -1,0 +1,240 @@
+// A Kubernetes REST client for moor: raw JSON over HTTP(S), authenticated by
+// @kubernetes/client-node's KubeConfig (tokens, client certs, CA, exec
+// plugins). Raw, because a typed serializer silently drops fields it does not
+// know, which would hide a typo in Git from the server's own validation.
+import http from "node:http"
+import https from "node:https"
+import { KubeConfig } from "@kubernetes/client-node"
+
+/** A Kubernetes Status error: HTTP code, reason (NotFound, Conflict, Invalid...), message, details. */
+export class KubeError extends Error {
+  override readonly name = "KubeError"
+  readonly code: number
+  readonly reason: string
+  readonly details: unknown
+  constructor(code: number, reason: string, message: string, details?: unknown) {
+    super(message)
+    this.code = code
+    this.reason = reason
+    this.details = details
+  }
+}
+
+export interface KubeObject {
+  apiVersion: string
+  kind: string
+  metadata: {
+    name: string
+    namespace?: string
+    uid?: string
+    resourceVersion?: string
+    generation?: number
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+    deletionTimestamp?: string
+    finalizers?: string[]
+    [k: string]: unknown
+  }
+  spec?: any
+  status?: any
+  [k: string]: unknown
+}
+
+export type PatchType = "merge" | "json" | "strategic" | "apply"
+const patchContentType: Record<PatchType, string> = {
+  merge: "application/merge-patch+json",
+  json: "application/json-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+  apply: "application/apply-patch+yaml",
+}
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | number | boolean | undefined>
+  readonly body?: unknown
+  readonly contentType?: string
+  readonly signal?: AbortSignal
+}
+
+/** What a resource path needs: group/version, plural, namespaced. */
+export interface ResourceRef {
+  readonly apiVersion: string
+  readonly plural: string
+  readonly namespaced: boolean
+  readonly kind: string
+}
+
+export class KubeClient {
+  readonly server: URL
+  private readonly kc: KubeConfig
+  private readonly agent: http.Agent
+  private base: { at: number; opts: https.RequestOptions } | undefined
+  private readonly discovered = new Map<string, Promise<Map<string, ResourceRef>>>()
+
+  constructor(kc: KubeConfig) {
+    this.kc = kc
+    const cluster = kc.getCurrentCluster()
+    if (!cluster) throw new Error("the kubeconfig has no current cluster")
+    this.server = new URL(cluster.server)
+    this.agent = this.server.protocol === "https:" ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 })
+  }
+
+  /** From a kubeconfig file. */
+  static fromFile(path: string): KubeClient {
+    const kc = new KubeConfig()
+    kc.loadFromFile(path)
+    return new KubeClient(kc)
+  }
+
+  /** The KubeConfig (for client-node APIs). */
+  get config(): KubeConfig {
+    return this.kc
+  }
+
+  /** Auth and TLS options from the kubeconfig, refreshed every minute (exec/OIDC tokens rotate). */
+  private async options(): Promise<https.RequestOptions> {
+    if (this.base && Date.now() - this.base.at < 60_000) return this.base.opts
+    const opts: https.RequestOptions = {}
+    await this.kc.applyToHTTPSOptions(opts)
+    this.base = { at: Date.now(), opts }
+    return opts
+  }
+
+  private url(path: string, query?: RequestOptions["query"]): URL {
+    const u = new URL(this.server.pathname.replace(/\/$/, "") + path, this.server)
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v))
+    return u
+  }
+
+  /** Sends a request and returns the raw response stream (watches read it line by line). */
+  async stream(method: string, path: string, o: RequestOptions = {}): Promise<http.IncomingMessage> {
+    const base = await this.options()
+    const u = this.url(path, o.query)
+    const body = o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body)
+    const headers: Record<string, string> = { Accept: "application/json", ...(base.headers as Record<string, string> | undefined) }
+    if (body !== undefined) headers["Content-Type"] = o.contentType ?? "application/json"
+    const mod = u.protocol === "https:" ? https : http
+    return new Promise((resolve, reject) => {
+      const req = mod.request(
+        u,
+        { ...base, method, headers, agent: this.agent, ...(o.signal ? { signal: o.signal } : {}) },
+        resolve,
+      )
+      req.on("error", reject)
+      if (body !== undefined) req.write(body)
+      req.end()
+    })
+  }
+
+  /** Sends a request; a non-2xx answer becomes a KubeError with the Status's reason and message. */
+  async request<T = any>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    const res = await this.stream(method, path, o)
+    const chunks: Buffer[] = []
+    for await (const c of res) chunks.push(c as Buffer)
+    const text = Buffer.concat(chunks).toString("utf8")
+    const code = res.statusCode ?? 0
+    if (code >= 200 && code < 300) return (text ? JSON.parse(text) : undefined) as T
+    let status: { reason?: string; message?: string; details?: unknown } = {}
+    try {
+      status = JSON.parse(text)
+    } catch {
+      status = { message: text.trim() }
+    }
+    throw new KubeError(code, status.reason ?? String(code), status.message ?? `HTTP ${code} from ${method} ${path}`, status.details)
+  }
+
+  // ---- discovery ----
+
+  /** Finds a resource by apiVersion and kind through discovery (cached per group/version). */
+  async resource(apiVersion: string, kind: string): Promise<ResourceRef> {
+    const found = (await this.discover(apiVersion)).get(kind)
+    if (found) return found
+    this.discovered.delete(apiVersion) // a CRD may have just been created: look again once
+    const again = (await this.discover(apiVersion)).get(kind)
+    if (!again) throw new KubeError(404, "NotFound", `the server has no resource for kind ${kind} in ${apiVersion}`)
+    return again
+  }
+
+  private discover(apiVersion: string): Promise<Map<string, ResourceRef>> {
+    let p = this.discovered.get(apiVersion)
+    if (!p) {
+      const path = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`
+      p = this.request<{ resources: { name: string; kind: string; namespaced: boolean }[] }>("GET", path).then(
+        (list) => new Map(list.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { apiVersion, plural: r.name, namespaced: r.namespaced, kind: r.kind }])),
+      )
+      p.catch(() => this.discovered.delete(apiVersion))
+      this.discovered.set(apiVersion, p)
+    }
+    return p
+  }
+
+  /** The REST path of a resource collection or object. */
+  static path(r: ResourceRef, namespace?: string, name?: string, sub?: string): string {
+    const root = r.apiVersion.includes("/") ? `/apis/${r.apiVersion}` : `/api/${r.apiVersion}`
+    const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ""
+    return `${root}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ""}${sub ? `/${sub}` : ""}`
+  }
+
+  // ---- verbs ----
+
+  async get<T extends KubeObject = KubeObject>(r: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+    return this.request<T>("GET", KubeClient.path(r, namespace, name))
+  }
+
+  /** Gets, or undefined on 404. */
+  async find<T extends KubeObject = KubeObject>(r: ResourceRef, namespace: string | undefined, name: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(r, namespace, name)
+    } catch (e) {
+      if (e instanceof KubeError && e.code === 404) return undefined
+      throw e
+    }
+  }
+
+  async list<T extends KubeObject = KubeObject>(
+    r: ResourceRef,
+    namespace?: string,
+    query: RequestOptions["query"] = {},
+  ): Promise<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }> {
+    return this.request("GET", KubeClient.path(r, namespace), { query })
+  }
+
+  async create<T extends KubeObject>(r: ResourceRef, obj: T, query: RequestOptions["query"] = {}): Promise<T> {
+    return this.request<T>("POST", KubeClient.path(r, obj.metadata.namespace), { body: obj, query })
+  }
+
+  async patch<T extends KubeObject = KubeObject>(
+    r: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    query: RequestOptions["query"] = {},
+    sub?: string,
+  ): Promise<T> {
+    return this.request<T>("PATCH", KubeClient.path(r, namespace, name, sub), { body: patch, contentType: patchContentType[type], query })
+  }
+
+  /** Merge-patches the status subresource. */
+  async patchStatus<T extends KubeObject = KubeObject>(r: ResourceRef, namespace: string | undefined, name: string, status: unknown): Promise<T> {
+    return this.patch<T>(r, namespace, name, "merge", { status }, {}, "status")
+  }
+
+  /** Server-side apply of a whole object, sent as raw JSON (YAML's subset). */
+  async apply<T extends KubeObject = KubeObject>(obj: KubeObject, o: { fieldManager: string; force?: boolean; dryRun?: boolean }): Promise<T> {
+    const r = await this.resource(obj.apiVersion, obj.kind)
+    return this.patch<T>(r, obj.metadata.namespace, obj.metadata.name, "apply", obj, {
+      fieldManager: o.fieldManager,
+      force: o.force ? "true" : undefined,
+      dryRun: o.dryRun ? "All" : undefined,
+    })
+  }
+
+  async delete(r: ResourceRef, namespace: string | undefined, name: string, query: RequestOptions["query"] = {}): Promise<void> {
+    await this.request("DELETE", KubeClient.path(r, namespace, name), { query })
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy()
+  }
+}
