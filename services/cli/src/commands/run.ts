@@ -4,7 +4,7 @@ import { existsSync } from "node:fs"
 import { homedir, hostname } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { ActorHost, connectNats, ensureJetStream, jsonLog, NatsTransport } from "@moor/actors"
+import type { ActorHost as Host } from "@moor/actors"
 import { fail, UsageError, type CliCommand } from "../Command.ts"
 import { services } from "../services.ts"
 
@@ -50,6 +50,8 @@ Example:
     if (!existsSync(kubeconfig)) return fail(`kubeconfig ${kubeconfig} does not exist`, "pass --kubeconfig FILE, or start a cluster with 'moor cluster serve'")
     const natsUrl = values.nats ?? process.env.MOOR_NATS_URL ?? "nats://127.0.0.1:4222"
     const replica = values.replica ?? `${hostname()}-${process.pid}`
+    // Loaded here, not at the top: `moor --help` should not pay for NATS and Effect.
+    const { ActorHost, connectNats, ensureJetStream, jsonLog, NatsTransport } = await import("@moor/actors")
     const log = jsonLog("moor-run")
     let nc
     try {
@@ -59,7 +61,7 @@ Example:
     }
     const { leases } = await ensureJetStream(nc)
     const transport = new NatsTransport(nc)
-    const hosts: ActorHost[] = []
+    const hosts: Host[] = []
     for (const s of hosted) {
       const behaviors = await s.build!({ kubeconfig, natsUrl })
       const h = new ActorHost({ service: s.name, replica, transport, leases, behaviors, log })
