@@ -273,7 +273,7 @@ test("a spec with a wrong field type is rejected with its path", () => {
       o.metadata.labels = { "app.kubernetes.io/name": 1 }
     }), ["metadata.name: Required field is missing", 'metadata.labels["app.kubernetes.io/name"]: Expected string, got 1']],
     ["wrong apiVersion for the kind", { ...fixture("gitrepository.yaml")[0], apiVersion: "source.toolkit.fluxcd.io/v1beta2" }, [
-      "not a kind moor serves: source.toolkit.fluxcd.io/v1beta2/GitRepository",
+      'not a kind moor serves: apiVersion "source.toolkit.fluxcd.io/v1beta2", kind "GitRepository"',
     ]],
     ["not an object", "GitRepository", ["not a kind moor serves: an object without a valid apiVersion and kind"]],
   ]

@@ -82,7 +82,10 @@ export const decodeObject = (obj: unknown): Result.Result<unknown, DecodeError> 
   const info = kindOf(obj)
   if (info !== undefined) return info.decode(obj)
   const gvk = gvkOf(obj)
-  const what = gvk === undefined ? "an object without a valid apiVersion and kind" : `${gvkKey(gvk)}`
+  const what =
+    gvk === undefined
+      ? "an object without a valid apiVersion and kind"
+      : `apiVersion ${JSON.stringify((obj as { apiVersion: string }).apiVersion)}, kind ${JSON.stringify(gvk.kind)}`
   return Result.fail(
     new DecodeError({ kind: gvk?.kind ?? "object", issues: [{ path: "", message: `not a kind moor serves: ${what}` }] }),
   )
