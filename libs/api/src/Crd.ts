@@ -169,6 +169,29 @@ export const toOpenApi = (ast: SchemaAST.AST): JSONSchemaProps => {
   return out
 }
 
+/**
+ * Drops the nulls the API server would prune: values of fields that are not
+ * nullable, outside free-form (x-kubernetes-preserve-unknown-fields) subtrees,
+ * where a null may mean something (Helm values). Returns a new value.
+ */
+export const pruneNulls = (value: unknown, schema: JSONSchemaProps | undefined): unknown => {
+  if (schema === undefined || schema["x-kubernetes-preserve-unknown-fields"] === true) return value
+  if (Array.isArray(value)) {
+    const items = schema["items"] as JSONSchemaProps | undefined
+    return items === undefined ? value : value.map((v) => pruneNulls(v, items))
+  }
+  const properties = schema["properties"] as Record<string, JSONSchemaProps> | undefined
+  const additional = schema["additionalProperties"] as JSONSchemaProps | undefined
+  if (!isRecord(value) || (properties === undefined && additional === undefined)) return value
+  const out: Mutable = {}
+  for (const [key, v] of Object.entries(value)) {
+    const s = (properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined) ?? additional
+    if (v === null && s !== undefined && s["nullable"] !== true) continue
+    out[key] = pruneNulls(v, s)
+  }
+  return out
+}
+
 const typeMetaDescriptions = {
   apiVersion:
     "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.",

@@ -306,6 +306,24 @@ test("unknown fields are tolerated and dropped; known fields keep their types", 
   assert.deepEqual(hr.spec.values.anything, { deep: [1, { b: null }] })
 })
 
+test("nulls are dropped as the API server prunes them, except inside Helm values", () => {
+  const ks = mutated("kustomization.yaml", 0, (o) => {
+    o.spec.dependsOn = null
+    o.spec.timeout = null
+    o.spec.postBuild.substitute = null
+    o.status = null
+  })
+  const k = ok(decodeKustomization(ks))
+  assert.equal(k.spec.dependsOn, undefined)
+  assert.equal(k.spec.timeout, undefined)
+  assert.equal(k.spec.postBuild.substitute, undefined)
+  assert.deepEqual(k.status, { observedGeneration: -1 })
+  const hr = ok(decodeHelmRelease(mutated("helmrelease.yaml", 0, (o) => (o.spec.values.ingress = null))))
+  assert.equal(hr.spec.values.ingress, null, "a null Helm value removes a chart default: it stays")
+  // A null where a value is required is still missing.
+  assert.deepEqual(messagesOf(mutated("kustomization.yaml", 0, (o) => (o.spec.sourceRef = null))), ["spec.sourceRef: Required field is missing"])
+})
+
 test("nulls Kubernetes writes for empty timestamps are accepted", () => {
   const hr = mutated("helmrelease.yaml", 0, (o) => {
     o.metadata.creationTimestamp = null

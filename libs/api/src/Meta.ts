@@ -197,7 +197,7 @@ export const Snapshot = Schema.Struct({
   lastReconciled: Time,
   lastReconciledDuration: Duration,
   lastReconciledStatus: Schema.String,
-  totalReconciliations: Int64,
+  totalReconciliations: opt(Int64),
   metadata: opt(StringMap),
 })
 

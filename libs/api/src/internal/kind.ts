@@ -5,6 +5,7 @@
  */
 import type { Result, Schema } from "effect"
 import { type DecodeError, makeDecoder } from "../Decode.ts"
+import { type JSONSchemaProps, openApiSchemaOf, pruneNulls } from "../Crd.ts"
 
 /** An additional printer column of a CRD version (what `kubectl get` shows). */
 export interface PrinterColumn {
@@ -51,16 +52,24 @@ export const defineKind = <S extends Schema.Codec<any, any, never, never>>(info:
   readonly printerColumns: ReadonlyArray<PrinterColumn>
   readonly description: string
   readonly schema: S
-}): KindInfo<S["Type"]> => ({
-  ...info,
-  apiVersion: `${info.group}/${info.version}`,
-  singular: info.kind.toLowerCase(),
-  listKind: `${info.kind}List`,
-  shortNames: info.shortNames ?? [],
-  categories: info.categories ?? [],
-  namespaced: true,
-  decode: makeDecoder(info.kind, info.schema),
-})
+}): KindInfo<S["Type"]> => {
+  const decode = makeDecoder(info.kind, info.schema)
+  // The OpenAPI schema is derived on first use, to keep imports cheap.
+  let openApi: JSONSchemaProps | undefined
+  const kind: KindInfo<S["Type"]> = {
+    ...info,
+    apiVersion: `${info.group}/${info.version}`,
+    singular: info.kind.toLowerCase(),
+    listKind: `${info.kind}List`,
+    shortNames: info.shortNames ?? [],
+    categories: info.categories ?? [],
+    namespaced: true,
+    // Nulls are dropped first, as the API server prunes them, so a manifest
+    // straight from Git ("dependsOn:" left empty) decodes as it would be stored.
+    decode: (input) => decode(pruneNulls(input, (openApi ??= openApiSchemaOf(kind)))),
+  }
+  return kind
+}
 
 // The columns nearly every Flux kind prints.
 const readyPath = '.status.conditions[?(@.type=="Ready")]'
