@@ -1,35 +1,26 @@
 // The real proof for deploy/crds: a Kubernetes 1.20 API server (built by
 // /work/shared/tools/kube-real) installs the CRDs, stores the fixtures,
 // applies the same defaults as the decoders and rejects a wrong field type at
-// its path. Optional: skipped unless the server binary is present and
-// MOOR_KUBE_REAL=1 (it takes about half a minute on two cores).
+// its path. Skipped (with the reason) when kube-real is not built; CI builds it.
 import assert from "node:assert/strict"
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
-import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import { test } from "node:test"
 import { Result } from "effect"
+import { kubeRealBinaries, startKubeReal } from "@moor/testing"
 import { allFixtures } from "./__fixtures__/load.ts"
 import { allKinds, decodeObject, kindOf } from "./Registry.ts"
 
-const tools = process.env["KUBE_REAL_TOOLS"] ?? "/work/shared/tools/kube-real"
-const home = process.env["KUBE_REAL_HOME"] ?? join(homedir(), ".cache/kube-real")
-const available = existsSync(join(home, "bin/kube-apiserver")) && existsSync(join(tools, "start.sh"))
+const available = kubeRealBinaries() !== undefined
 const crdDir = join(import.meta.dirname, "../../../deploy/crds")
 
 test(
   "a Kubernetes 1.20 API server accepts the CRDs and agrees with the decoders",
-  { skip: !available || process.env["MOOR_KUBE_REAL"] !== "1" ? "set MOOR_KUBE_REAL=1 with kube-real built" : false, timeout: 180_000 },
+  { skip: available ? false : "kube-real is not built (../shared/tools/kube-real/build.sh)", timeout: 180_000 },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), "moor-api-kube-"))
-    t.after(() => {
-      spawnSync("bash", [join(tools, "stop.sh"), dir], { stdio: "ignore" })
-      rmSync(dir, { recursive: true, force: true })
-    })
-    const started = spawnSync("bash", [join(tools, "start.sh"), dir], { env: { ...process.env, KUBE_CM: "0" }, encoding: "utf8" })
-    assert.equal(started.status, 0, started.stderr)
-    const kubeconfig = join(dir, "kubeconfig")
+    const real = await startKubeReal({ controllerManager: false })
+    t.after(() => real.stop())
+    const kubeconfig = real.kubeconfig
     const kubectl = (args: ReadonlyArray<string>, input?: string) =>
       spawnSync("kubectl", ["--kubeconfig", kubeconfig, ...args], { encoding: "utf8", input })
     const must = (args: ReadonlyArray<string>, input?: string): string => {
