@@ -214,3 +214,24 @@ test("concurrency is bounded and every actor still runs", async () => {
   assert.equal(peak, 8)
   await host.stop()
 })
+
+test("a new request token runs the actor at once; the same generation otherwise only refreshes the object", async () => {
+  const runs: { gen: number; label: string }[] = []
+  const { catalog, host } = await setup({
+    kind: "widget",
+    intervalMs: () => 60_000,
+    run: (ctx) => Effect.sync(() => void runs.push({ gen: ctx.generation, label: (ctx.spec as { label: string }).label })),
+  })
+  catalog.put({ key: key("r"), generation: 1, spec: { label: "a" } })
+  await sleep(20)
+  catalog.put({ key: key("r"), generation: 1, spec: { label: "b" } })
+  await sleep(150)
+  assert.deepEqual(runs, [{ gen: 1, label: "a" }], "a label change alone does not run")
+  catalog.put({ key: key("r"), generation: 1, spec: { label: "c" }, requestToken: "2026-11-25T00:00:00Z" })
+  await sleep(20)
+  assert.deepEqual(runs.at(-1), { gen: 1, label: "c" }, "the request runs with the refreshed object")
+  catalog.put({ key: key("r"), generation: 1, spec: { label: "d" }, requestToken: "2026-11-25T00:00:00Z" })
+  await sleep(150)
+  assert.equal(runs.length, 2, "the same token does not run again")
+  await host.stop()
+})

@@ -71,6 +71,7 @@ class Actor {
   lastError: string | undefined = undefined
   status: unknown = undefined
   stalled = false
+  requestToken: string | undefined = undefined
   queued: Trigger | undefined = undefined
   stopped = false
   onStopped: (() => void) | undefined = undefined
@@ -133,7 +134,7 @@ export class ActorHost {
       this.unsubscribe.push(this.o.transport.subscribe(cmdWildcard(b.kind), (m) => this.onCommand(m.subject, m.data, m.respond)))
       if (this.o.catalog) {
         this.unsubscribe.push(
-          await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation), remove: (k) => this.remove(k) }),
+          await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation, e.requestToken), remove: (k) => this.remove(k) }),
         )
       }
     }
@@ -174,16 +175,33 @@ export class ActorHost {
     return a && this.describe(a)
   }
 
-  /** Desired state for one key (from the catalog, or directly): spawns or updates the actor when its partition is held. */
-  upsert(key: ActorKey, spec: unknown, generation: number): void {
+  /**
+   * Desired state for one key (from the catalog, or directly): spawns or
+   * updates the actor when its partition is held. A newer generation is a new
+   * spec; the same generation refreshes the object (labels, annotations)
+   * without a run, unless it carries a new `requestToken`, which runs it now.
+   */
+  upsert(key: ActorKey, spec: unknown, generation: number, requestToken?: string): void {
     const id = keyString(key)
     if (!this.behaviors.has(key.kind)) return
     const prev = this.entries.get(id)
     if (prev && prev.generation > generation) return
-    this.entries.set(id, { key, spec, generation })
+    this.entries.set(id, requestToken === undefined ? { key, spec, generation } : { key, spec, generation, requestToken })
     const a = this.actors.get(id)
-    if (a) this.setSpec(a, spec, generation)
-    else if (this.placement.holds(partitionOf(id, this.partitions))) this.spawn(id)
+    if (!a) {
+      if (this.placement.holds(partitionOf(id, this.partitions))) this.spawn(id)
+      return
+    }
+    if (generation > a.generation) this.setSpec(a, spec, generation)
+    else if (generation === a.generation && spec !== a.spec) {
+      a.spec = spec
+      if (a.decodeError === undefined) this.accept(a, spec, generation)
+    }
+    if (requestToken !== undefined && requestToken !== a.requestToken) {
+      a.requestToken = requestToken
+      a.stalled = false
+      this.kick(a, "command")
+    }
   }
 
   /** The resource is gone: stop its actor. */
@@ -237,6 +255,7 @@ export class ActorHost {
     if (!set) this.byPartition.set(a.partition, (set = new Set()))
     set.add(a)
     this.accept(a, e.spec, e.generation)
+    a.requestToken = e.requestToken
     a.lastSpecAt = Date.now()
     this.kick(a, "start")
     return a

@@ -11,6 +11,11 @@ export interface CatalogEntry {
   readonly key: ActorKey
   readonly generation: number
   readonly spec: unknown
+  /**
+   * A manual reconcile request that does not change the generation (Flux's
+   * reconcile.fluxcd.io/requestedAt annotation): a new value runs the actor now.
+   */
+  readonly requestToken?: string
 }
 
 export interface CatalogListener {

@@ -6,6 +6,9 @@ import type { Catalog, CatalogListener, Log } from "@moor/actors"
 import { Informer } from "./Informer.ts"
 import type { KubeClient, KubeObject, ResourceRef } from "./KubeClient.ts"
 
+/** Flux's manual trigger: setting it to a new value (a timestamp) reconciles now. */
+export const RECONCILE_REQUEST_ANNOTATION = "reconcile.fluxcd.io/requestedAt"
+
 export class KubeCatalog implements Catalog {
   private readonly client: KubeClient
   private readonly resources: Map<string, ResourceRef>
@@ -26,7 +29,10 @@ export class KubeCatalog implements Catalog {
       this.client,
       r,
       {
-        upsert: (o) => listener.upsert({ key: key(o), generation: o.metadata.generation ?? 1, spec: o }),
+        upsert: (o) => {
+          const token = o.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION]
+          listener.upsert({ key: key(o), generation: o.metadata.generation ?? 1, spec: o, ...(token === undefined ? {} : { requestToken: token }) })
+        },
         remove: (o) => listener.remove(key(o)),
       },
       this.log ? { log: this.log } : {},
