@@ -34,14 +34,16 @@ export const shapeOf = (schema0: JSONSchema | undefined, defs: Definitions, valu
   if (s.type === "array" || s.items !== undefined) {
     const strategy = s["x-kubernetes-patch-strategy"] ?? ""
     const mergeKey = s["x-kubernetes-patch-merge-key"]
-    const lt = s["x-kubernetes-list-type"] ?? "atomic"
+    const merges = strategy.split(",").includes("merge")
+    // Lists that strategic merge patch merges by a key are associative lists for apply too.
+    const lt = s["x-kubernetes-list-type"] ?? (merges ? (mergeKey !== undefined ? "map" : "set") : "atomic")
     return {
       t: "list",
       listType: lt,
       keys: s["x-kubernetes-list-map-keys"] ?? (lt === "map" && mergeKey !== undefined ? [mergeKey] : []),
       items: s.items,
       mergeKey,
-      patchMerge: strategy.split(",").includes("merge"),
+      patchMerge: merges,
       retainKeys: false,
     }
   }
