@@ -123,9 +123,11 @@ out["io.k8s.apimachinery.pkg.api.resource.Quantity"] = { type: "string", format:
 out["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = { "x-kubernetes-int-or-string": true }
 out["io.k8s.apimachinery.pkg.apis.meta.v1.Time"] = { type: "string", format: "date-time", nullable: true }
 out["io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime"] = { type: "string", format: "date-time", nullable: true }
-for (const n of ["io.k8s.apimachinery.pkg.runtime.RawExtension", "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON", "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]) {
+// Free-form values: any JSON (RawExtension and FieldsV1 hold objects, JSON holds anything).
+for (const n of ["io.k8s.apimachinery.pkg.runtime.RawExtension", "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]) {
   if (out[n] !== undefined) out[n] = { type: "object", "x-kubernetes-preserve-unknown-fields": true }
 }
+out["io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON"] = { "x-kubernetes-preserve-unknown-fields": true }
 
 const target = join(dirname(new URL(import.meta.url).pathname), "..", "src", "internal", "builtin-schemas.json")
 writeFileSync(target, `${JSON.stringify(out)}\n`)

@@ -221,7 +221,9 @@ export class Api {
     validate(o, rt.schema(rt.storageVersion), "", ctx)
     if (ctx.unknown.length > 0 && wo.fieldValidation !== "Ignore") {
       const msgs = ctx.unknown.map((p) => `unknown field "${p}"`)
-      if (wo.fieldValidation === "Strict") throw badRequest(`strict decoding error: ${msgs.join(", ")}`)
+      if (wo.fieldValidation === "Strict") {
+        throw badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${msgs.join(", ")}`)
+      }
       wo.warnings.push(...msgs)
     }
     const errs: FieldError[] = [...ctx.errors]

@@ -133,7 +133,7 @@ const META_ORDER = [
 
 /** The object with keys in the order a real server writes them (apiVersion, kind, metadata, ..., status). */
 export const normalize = (o: Obj): Obj => {
-  const out: Obj = { apiVersion: o.apiVersion, kind: o.kind }
+  const out: Obj = { kind: o.kind, apiVersion: o.apiVersion }
   const m = o.metadata ?? {}
   const meta: Obj = {}
   for (const k of META_ORDER) if (m[k] !== undefined && m[k] !== null) meta[k] = m[k]

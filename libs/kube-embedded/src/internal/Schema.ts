@@ -90,7 +90,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 const join = (path: string, key: string): string => (path === "" ? key : `${path}.${key}`)
 
 const typeMismatch = (ctx: ValidateContext, path: string, v: unknown, want: string): void => {
-  ctx.errors.push(fieldTypeInvalid(path, v, `${path} in body must be of type ${want}: "${typeName(v)}"`))
+  // A real server shows the value's type name as the value here.
+  ctx.errors.push(fieldTypeInvalid(path, typeName(v), `${path} in body must be of type ${want}: "${typeName(v)}"`))
 }
 
 /**
@@ -107,7 +108,7 @@ export const validate = (v: unknown, schema0: JSONSchema | undefined, path: stri
   }
   if (schema["x-kubernetes-int-or-string"] === true) {
     if (typeof v !== "string" && !(typeof v === "number" && Number.isInteger(v))) {
-      ctx.errors.push(fieldTypeInvalid(path, v, `${path} in body must be of type integer,string: "${typeName(v)}"`))
+      ctx.errors.push(fieldTypeInvalid(path, typeName(v), `${path} in body must be of type integer,string: "${typeName(v)}"`))
     }
     return
   }

@@ -61,14 +61,12 @@ const walkSet = (v: unknown, schema: JSONSchema | undefined, defs: Definitions, 
       node.member = true
       return
     }
+    // An empty map owns nothing (a real server leaves `emptyDir: {}` out of the set).
     const o = v as Obj
-    let any = false
     for (const k in o) {
       if (o[k] === undefined) continue
-      any = true
       walkSet(o[k], fieldSchema(shape, k, defs), defs, node.child(`f:${k}`))
     }
-    if (!any) node.member = true
     return
   }
   if (shape.listType === "atomic" || !Array.isArray(v)) {
