@@ -206,7 +206,9 @@ export const namespace = (o: Obj): void => {
   if (o.status === undefined || o.status.phase === undefined) o.status = { ...(o.status ?? {}), phase: "Active" }
 }
 
-export const secret = (o: Obj): void => setIfMissing(o, "type", "Opaque")
+export const secret = (o: Obj): void => {
+  if (o.type === undefined || o.type === "") o.type = "Opaque"
+}
 
 export const pvc = (o: Obj): void => {
   setIfMissing(spec(o), "volumeMode", "Filesystem")

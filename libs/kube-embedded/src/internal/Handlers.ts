@@ -1,12 +1,13 @@
 // Resource requests: get, list (JSON or Table), watch, create, update, the four patch
 // types, delete and deletecollection, and the status, scale and finalize subresources.
 import { type Api, type DeleteOptions, type WriteOptions } from "./Api.ts"
-import { badRequest, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from "./Errors.ts"
+import { badRequest, invalid, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from "./Errors.ts"
 import { decodeBody, type Req, send } from "./Http.ts"
 import * as MF from "./ManagedFields.ts"
 import { jsonPatch, mergePatch, strategicMergePatch } from "./Patch.ts"
 import { toTable } from "./Printers.ts"
 import { apiVersionOf, type ResourceType } from "./Registry.ts"
+import { newContext, validate } from "./Schema.ts"
 import { both, parseFieldSelector, parseLabelSelector } from "./Selectors.ts"
 import type { Obj } from "./Store.ts"
 import { MissingKeyError } from "./Structured.ts"
@@ -217,6 +218,17 @@ const patch = async (api: Api, rt: ResourceType, req: Req, ns: string | undefine
     const rv = config.metadata.resourceVersion
     if (live !== undefined && rv !== undefined && rv !== "" && rv !== live.metadata.resourceVersion) {
       throw new StatusError(409, "Conflict", `Operation cannot be fulfilled on ${rt.group === "" ? rt.plural : `${rt.plural}.${rt.group}`} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, ...(rt.group !== "" ? { group: rt.group } : {}), kind: rt.plural })
+    }
+    // The configuration must be well-typed before it is merged (a real server builds a
+    // typed object from it first); unknown fields are dropped or refused here too.
+    const check = newContext(rt.defs, false)
+    validate(config, rt.schema(rt.storageVersion), "", check)
+    const typeErrors = check.errors.filter((e) => e.type === "FieldValueTypeInvalid")
+    if (typeErrors.length > 0) throw invalid(rt.group, rt.kind, name, typeErrors)
+    if (check.unknown.length > 0 && wo.fieldValidation !== "Ignore") {
+      const msgs = check.unknown.map((p) => `unknown field "${p}"`)
+      if (wo.fieldValidation === "Strict") throw badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${msgs.join(", ")}`)
+      wo.warnings.push(...msgs)
     }
     const typing: MF.Typing = { schema: rt.schema(rt.storageVersion), defs: rt.defs, ignored: MF.ignoredFields(rt.status, sub) }
     let merged: Obj

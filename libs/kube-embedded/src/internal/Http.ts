@@ -42,6 +42,7 @@ export interface Req {
   readonly contentType: string
   readonly body: () => Promise<unknown>
   readonly raw: () => Promise<string>
+  readonly rawBytes: () => Promise<Buffer>
   readonly userAgent: string
   readonly res: ServerResponse
 }
@@ -77,7 +78,7 @@ export const parseTarget = (path: string): Target | undefined => {
 }
 
 /** Read the request body (bounded like a real server: 3 MiB). */
-export const readBody = (req: IncomingMessage): Promise<string> =>
+export const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -90,7 +91,7 @@ export const readBody = (req: IncomingMessage): Promise<string> =>
       }
       chunks.push(c)
     })
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+    req.on("end", () => resolve(Buffer.concat(chunks)))
     req.on("error", reject)
   })
 

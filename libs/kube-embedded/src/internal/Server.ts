@@ -15,6 +15,7 @@ import { notFound as _nf, StatusError } from "./Errors.ts"
 import { handleResource } from "./Handlers.ts"
 import { type AuditEvent, authenticate, nonResource, OpenApiCache, parseTarget, type Req, readBody, decodeBody, sendError, verbOf } from "./Http.ts"
 import { Persistence } from "./Persist.ts"
+import { decodeProtobuf } from "./Protobuf.ts"
 import { Registry } from "./Registry.ts"
 import { Store } from "./Store.ts"
 import { selfSigned, validKey } from "./Tls.ts"
@@ -110,8 +111,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<Embedded
         if (target === undefined) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {})
         const rt = registry.lookup(target.group, target.version, target.plural)
         if (rt === undefined) throw new StatusError(404, "NotFound", "the server could not find the requested resource", {})
-        let rawText: Promise<string> | undefined
-        const raw = () => (rawText ??= readBody(req))
+        let rawBody: Promise<Buffer> | undefined
+        const rawBytes = () => (rawBody ??= readBody(req))
+        const raw = async () => (await rawBytes()).toString("utf8")
         const ct = (req.headers["content-type"] ?? "application/json").split(";")[0]!.trim()
         const r: Req = {
           method: req.method ?? "GET",
@@ -120,7 +122,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<Embedded
           headers: req.headers,
           contentType: ct,
           raw,
-          body: async () => decodeBody(await raw(), ct),
+          rawBytes,
+          body: async () => (ct === "application/vnd.kubernetes.protobuf" ? decodeProtobuf(await rawBytes()) : decodeBody(await raw(), ct)),
           userAgent: req.headers["user-agent"] ?? "",
           res,
         }

@@ -44,7 +44,9 @@ export class Watcher implements Listener {
   /** Replay what the client asked for, then follow the collection. */
   start(): void {
     const s = this.spec
-    this.res.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache, private" })
+    this.res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" })
+    // Clients wait for the headers before they consider the watch established.
+    this.res.flushHeaders()
     const rv = s.resourceVersion
     if (rv === undefined || rv === "" || rv === "0" || s.sendInitialEvents) {
       const ns = s.rt.namespaced ? s.namespace : undefined
