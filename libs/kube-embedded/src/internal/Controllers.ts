@@ -30,6 +30,9 @@ export class Controllers {
   private scheduled = false
   private closed = false
 
+  /** PEM published in each namespace as ConfigMap kube-root-ca.crt (root CA publisher). */
+  rootCa = ""
+
   constructor(api: Api) {
     this.api = api
     api.dependents = (uid) => (this.owned.get(uid)?.size ?? 0) > 0
@@ -210,6 +213,13 @@ export class Controllers {
         if (rt === undefined || this.api.lookup(rt, ns.metadata.name, "default") !== undefined) return
         if (this.api.store.get("core/namespaces", ns.metadata.name)?.metadata.deletionTimestamp !== undefined) return
         this.api.create(rt, "v1", ns.metadata.name, { metadata: { name: "default" } }, sys(), "kube-controller-manager")
+      })
+      this.later(() => {
+        const rt = this.api.registry.byGroupKind("", "ConfigMap")
+        if (rt === undefined || this.api.lookup(rt, ns.metadata.name, "kube-root-ca.crt") !== undefined) return
+        if (this.api.store.get("core/namespaces", ns.metadata.name)?.metadata.deletionTimestamp !== undefined) return
+        const body = { metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": this.rootCa } }
+        this.api.create(rt, "v1", ns.metadata.name, body, sys(), "kube-controller-manager")
       })
     }
     if (ev.type !== "DELETED" && ns.metadata.deletionTimestamp !== undefined) this.later(() => this.drainNamespace(ns.metadata.name))

@@ -68,10 +68,11 @@ export const invalid = (group: string, kind: string, name: string, causes: Reado
   const msgs = causes.map(fieldErrorText)
   const summary = msgs.length === 1 ? msgs[0]! : `[${msgs.join(", ")}]`
   return new StatusError(422, "Invalid", `${kind}${group === "" ? "" : "." + group} "${name}" is invalid: ${summary}`, {
-    name,
+    ...(name !== "" ? { name } : {}),
     ...(group !== "" ? { group } : {}),
     kind,
-    causes: causes.map((c) => ({ reason: c.type, message: fieldErrorText(c).slice(c.field.length + 2), field: c.field })),
+    // Type errors are reported as plain invalid values, as a real server's schema validation does.
+    causes: causes.map((c) => ({ reason: c.type === "FieldValueTypeInvalid" ? "FieldValueInvalid" : c.type, message: fieldErrorText(c).slice(c.field.length + 2), field: c.field })),
   })
 }
 

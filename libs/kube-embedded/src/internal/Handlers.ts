@@ -1,7 +1,7 @@
 // Resource requests: get, list (JSON or Table), watch, create, update, the four patch
 // types, delete and deletecollection, and the status, scale and finalize subresources.
 import { type Api, type DeleteOptions, type WriteOptions } from "./Api.ts"
-import { badRequest, invalid, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from "./Errors.ts"
+import { badRequest, fieldForbidden, fieldRequired, invalid, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from "./Errors.ts"
 import { decodeBody, type Req, send } from "./Http.ts"
 import * as MF from "./ManagedFields.ts"
 import { jsonPatch, mergePatch, strategicMergePatch } from "./Patch.ts"
@@ -203,12 +203,12 @@ const patch = async (api: Api, rt: ResourceType, req: Req, ns: string | undefine
   const res = req.res
   const isApply = ct === "application/apply-patch+yaml" || ct === "application/apply-patch+json"
   if (!isApply && q.get("force") !== null) {
-    throw new StatusError(422, "Invalid", `PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch`)
+    throw invalid("meta.k8s.io", "PatchOptions", "", [fieldForbidden("force", "may not be specified for non-apply patch")])
   }
   const body = decodeBody(await req.raw(), ct)
   if (isApply) {
     if (wo.fieldManager === undefined || wo.fieldManager === "") {
-      throw new StatusError(422, "Invalid", `PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`)
+      throw invalid("meta.k8s.io", "PatchOptions", "", [fieldRequired("fieldManager", "is required for apply patch")])
     }
     const live = api.lookup(rt, ns, name)
     const config = api.incoming(rt, version, ns, body)

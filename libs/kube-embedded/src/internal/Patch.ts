@@ -10,7 +10,7 @@ import { fieldSchema, retainKeysField, shapeOf } from "./Typed.ts"
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v))
 
-const unprocessable = (message: string): StatusError => new StatusError(422, "UnprocessableEntity", message)
+const unprocessable = (message: string): StatusError => new StatusError(422, "Invalid", message, {})
 
 const decodePointer = (p: string): string[] => {
   if (p === "") return []
@@ -185,6 +185,8 @@ const smpList = (doc: unknown, patch: unknown[], schema: JSONSchema | undefined,
     for (const x of patch) if (!out.some((y) => deepEqual(x, y))) out.push(clone(x))
   } else {
     out = [...live]
+    // Items new to the list go first, in patch order, as a real server merges them.
+    const added: unknown[] = []
     for (const x of patch) {
       if (x === null || typeof x !== "object") continue
       const item = x as Obj
@@ -194,8 +196,9 @@ const smpList = (doc: unknown, patch: unknown[], schema: JSONSchema | undefined,
         continue
       }
       if (idx >= 0) out[idx] = smpMap(out[idx], item, shape.items, defs)
-      else out.push(smpMap(undefined, item, shape.items, defs))
+      else added.push(smpMap(undefined, item, shape.items, defs))
     }
+    out = [...added, ...out]
   }
   if (Array.isArray(order)) out = reorder(out, order, schema, defs)
   return out

@@ -70,7 +70,23 @@ export const startServer = async (options: ServerOptions = {}): Promise<Embedded
   const api = new Api(registry, store)
   let persistence: Persistence | undefined
   if (options.dataDir !== undefined) persistence = Persistence.open(options.dataDir, store)
+  const useTls = options.tls ?? true
+  let tlsPair: { cert: string; key: string } | undefined
+  if (useTls) {
+    const certFile = options.dataDir === undefined ? undefined : join(options.dataDir, "tls.crt")
+    const keyFile = options.dataDir === undefined ? undefined : join(options.dataDir, "tls.key")
+    if (certFile !== undefined && keyFile !== undefined && existsSync(certFile) && existsSync(keyFile) && validKey(readFileSync(keyFile, "utf8"))) {
+      tlsPair = { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") }
+    } else {
+      tlsPair = selfSigned()
+      if (certFile !== undefined && keyFile !== undefined) {
+        writeFileSync(certFile, tlsPair.cert)
+        writeFileSync(keyFile, tlsPair.key, { mode: 0o600 })
+      }
+    }
+  }
   const controllers = new Controllers(api)
+  controllers.rootCa = tlsPair?.cert ?? ""
   const sim = options.simulateWorkloads
   const workloads = sim === undefined || sim === false ? undefined : new Workloads(api, { delayMs: typeof sim === "object" ? (sim.delayMs ?? 300) : 300 })
   controllers.resync()
@@ -147,21 +163,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<Embedded
     if (auditLog.length > 10_000) auditLog.splice(0, auditLog.length - 10_000)
   }
 
-  const useTls = options.tls ?? true
-  let tlsPair: { cert: string; key: string } | undefined
-  if (useTls) {
-    const certFile = options.dataDir === undefined ? undefined : join(options.dataDir, "tls.crt")
-    const keyFile = options.dataDir === undefined ? undefined : join(options.dataDir, "tls.key")
-    if (certFile !== undefined && keyFile !== undefined && existsSync(certFile) && existsSync(keyFile) && validKey(readFileSync(keyFile, "utf8"))) {
-      tlsPair = { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") }
-    } else {
-      tlsPair = selfSigned()
-      if (certFile !== undefined && keyFile !== undefined) {
-        writeFileSync(certFile, tlsPair.cert)
-        writeFileSync(keyFile, tlsPair.key, { mode: 0o600 })
-      }
-    }
-  }
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void handle(req, res)
   }
