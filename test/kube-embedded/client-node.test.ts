@@ -27,6 +27,7 @@ test("client-node: CRUD, optimistic concurrency, errors with Status bodies, sele
   const s = await embedded(t)
   const { core, objects } = clients(s.kubeconfigPath)
   await core.createNamespace({ body: { metadata: { name: "apps" } } })
+  await eventually(() => core.readNamespacedConfigMap({ namespace: "apps", name: "kube-root-ca.crt" }), 5000, "the root CA ConfigMap")
   for (let i = 0; i < 5; i++) {
     await core.createNamespacedConfigMap({ namespace: "apps", body: { metadata: { name: `cm-${i}`, labels: { tier: i % 2 === 0 ? "even" : "odd" } }, data: { i: String(i) } } })
   }
@@ -52,7 +53,7 @@ test("client-node: CRUD, optimistic concurrency, errors with Status bodies, sele
   assert.deepEqual(setBased.items.map((c) => c.metadata?.name), ["cm-2", "cm-4"])
   const page1 = await core.listNamespacedConfigMap({ namespace: "apps", limit: 2 })
   assert.equal(page1.items.length, 2)
-  assert.equal(page1.metadata?.remainingItemCount, 3, "5 ConfigMaps, 2 on the first page")
+  assert.equal(page1.metadata?.remainingItemCount, 4, "5 ConfigMaps and kube-root-ca.crt, 2 on the first page")
   const page2 = await core.listNamespacedConfigMap({ namespace: "apps", limit: 2, _continue: page1.metadata?._continue })
   assert.deepEqual(page2.items.map((c) => c.metadata?.name), ["cm-2", "cm-3"])
 

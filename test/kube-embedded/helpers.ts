@@ -1,13 +1,19 @@
 // Test helpers: an embedded server per test (always closed), the real kubectl binary,
 // and a raw HTTPS client that reads a kubeconfig (used to compare with a real server).
 import { execFile, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { request } from "node:https"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { TestContext } from "node:test"
 import { type EmbeddedServer, type ServerOptions, startServer } from "@moor/kube-embedded"
 import { parse } from "yaml"
+
+/** Why kubectl tests cannot run here (no kubectl on PATH), or undefined when they can. */
+export const noKubectl: string | undefined = (() => {
+  const dirs = (process.env.PATH ?? "").split(":")
+  return dirs.some((d) => existsSync(join(d, "kubectl"))) ? undefined : "kubectl is not on PATH"
+})()
 
 /** A temp directory removed when the test ends. */
 export const tempDir = (t: TestContext, prefix = "kube-embedded-"): string => {
