@@ -69,7 +69,7 @@ test("client-node: CRUD, optimistic concurrency, errors with Status bodies, sele
   assert.ok(fields.includes("spec.selector"), JSON.stringify(fields))
 
   // Server-side apply through client-node, then a no-op re-apply keeps the resourceVersion.
-  const cfg = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied", namespace: "apps" }, data: { a: "1" } }
+  const cfg: k8s.V1ConfigMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "applied", namespace: "apps" }, data: { a: "1" } }
   const a1 = await objects.patch(cfg, undefined, undefined, "moor", true, k8s.PatchStrategy.ServerSideApply)
   const a2 = await objects.patch(cfg, undefined, undefined, "moor", true, k8s.PatchStrategy.ServerSideApply)
   assert.equal(a2.metadata?.resourceVersion, a1.metadata?.resourceVersion, "an unchanged apply writes nothing")
