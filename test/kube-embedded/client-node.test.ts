@@ -166,3 +166,36 @@ test("client-node: ownerReference garbage collection, foreground deletion, names
   assert.ok(blocked.code === 403 || blocked.code === 404, `creating in a terminating namespace is refused (${blocked.code})`)
   await eventually(async () => (await apiError(core.readNamespace({ name: "gc" }))).code === 404, 5000, "the namespace to go")
 })
+
+test("client-node: a CRD with two served versions, a cluster-scoped CRD, Jobs complete, deletecollection", async (t) => {
+  const s = await embedded(t, { simulateWorkloads: { delayMs: 50 } })
+  const { kc, core, objects } = clients(s.kubeconfigPath)
+  const crd = (name: string, scope: string, versions: object[]) => ({
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${name}s.multi.example.com` },
+    spec: { group: "multi.example.com", scope, names: { kind: name[0]!.toUpperCase() + name.slice(1), plural: `${name}s` }, versions },
+  })
+  const v = (name: string, storage: boolean) => ({ name, served: true, storage, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } } })
+  await objects.create(crd("thing", "Namespaced", [v("v1beta1", false), v("v1", true)]) as k8s.KubernetesObject)
+  await objects.create(crd("global", "Cluster", [v("v1", true)]) as k8s.KubernetesObject)
+  await eventually(async () => (await objects.list("multi.example.com/v1", "Global")).items !== undefined, 2000, "the cluster-scoped type")
+  await objects.create({ apiVersion: "multi.example.com/v1beta1", kind: "Thing", metadata: { name: "t", namespace: "default" }, spec: { a: 1 } } as k8s.KubernetesObject)
+  const asV1 = await objects.read({ apiVersion: "multi.example.com/v1", kind: "Thing", metadata: { name: "t", namespace: "default" } })
+  assert.equal(asV1.apiVersion, "multi.example.com/v1", "served at either version")
+  await objects.create({ apiVersion: "multi.example.com/v1", kind: "Global", metadata: { name: "g" }, spec: {} } as k8s.KubernetesObject)
+  const g = await objects.read({ apiVersion: "multi.example.com/v1", kind: "Global", metadata: { name: "g" } })
+  assert.equal(g.metadata?.namespace, undefined)
+
+  const batch = kc.makeApiClient(k8s.BatchV1Api)
+  await batch.createNamespacedJob({ namespace: "default", body: { metadata: { name: "once" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox:1.36" }] } } } } })
+  await eventually(async () => (await batch.readNamespacedJob({ namespace: "default", name: "once" })).status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"), 5000, "the Job to complete")
+  const badJob = await apiError(batch.createNamespacedJob({ namespace: "default", body: { metadata: { name: "bad" }, spec: { template: { spec: { containers: [{ name: "c", image: "busybox" }] } } } } }))
+  assert.equal(badJob.code, 422)
+  assert.match(badJob.body.message, /spec\.template\.spec\.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"/)
+
+  for (const n of ["x1", "x2", "y1"]) await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: n, labels: { group: n[0]! } } } })
+  await core.deleteCollectionNamespacedConfigMap({ namespace: "default", labelSelector: "group=x" })
+  const left = (await core.listNamespacedConfigMap({ namespace: "default", labelSelector: "group" })).items.map((c) => c.metadata?.name)
+  assert.deepEqual(left, ["y1"])
+})
