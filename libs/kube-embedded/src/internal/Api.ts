@@ -13,7 +13,7 @@ import {
 } from "./Errors.ts"
 import * as MF from "./ManagedFields.ts"
 import { immutableMetaErrors, metadataErrors, nameSuffix, newUid, normalize, timestamp } from "./Metadata.ts"
-import { apiVersionOf, type Registry, type ResourceType } from "./Registry.ts"
+import { apiVersionOf, type Registry, type ResourceType, storedSchema } from "./Registry.ts"
 import { newContext, validate } from "./Schema.ts"
 import type { Matcher } from "./Selectors.ts"
 import { type Obj, objectKey, type Store } from "./Store.ts"
@@ -218,7 +218,7 @@ export class Api {
     }
     // Decode-time checks: types, and fields the schema does not know.
     const ctx = newContext(rt.defs, rt.custom)
-    validate(o, rt.schema(rt.storageVersion), "", ctx)
+    validate(o, storedSchema(rt), "", ctx)
     if (ctx.unknown.length > 0 && wo.fieldValidation !== "Ignore") {
       const msgs = ctx.unknown.map((p) => `unknown field "${p}"`)
       if (wo.fieldValidation === "Strict") {
@@ -250,7 +250,7 @@ export class Api {
     if (errs.length > 0) throw invalid(rt.group, rt.kind, name, dedupe(errs))
     if (old !== undefined && rt.generation && !deepEqual(specPart(old), specPart(o))) m.generation = (old.metadata.generation ?? 0) + 1
     if (how.kind === "update") {
-      const typing: MF.Typing = { schema: rt.schema(rt.storageVersion), defs: rt.defs, ignored: MF.ignoredFields(rt.status, wo.subresource) }
+      const typing: MF.Typing = { schema: storedSchema(rt), defs: rt.defs, ignored: MF.ignoredFields(rt.status, wo.subresource) }
       o = MF.update({ live: old, next: o, manager: how.manager, apiVersion: apiVersionOf(rt.group, version), subresource: wo.subresource, typing })
     }
     o = normalize(o)

@@ -272,7 +272,12 @@ export const builtinTypes = (): ResourceType[] =>
       ...(s.validator !== undefined ? { validator: s.validator } : {}),
     }
     if (s.g === "events.k8s.io") {
-      return { ...rt, toVersion: (o) => renameEvent(o, 0, "events.k8s.io/v1"), fromVersion: (o) => renameEvent(o, 1, "v1") }
+      return {
+        ...rt,
+        storageSchema: builtinDefs["io.k8s.api.core.v1.Event"],
+        toVersion: (o) => renameEvent(o, 0, "events.k8s.io/v1"),
+        fromVersion: (o) => renameEvent(o, 1, "v1"),
+      }
     }
     if (s.g === "" && s.kind === "Event") return { ...rt, toVersion: (o) => (o.apiVersion === "v1" ? o : { ...o, apiVersion: "v1" }) }
     return rt

@@ -6,7 +6,7 @@ import { decodeBody, type Req, send } from "./Http.ts"
 import * as MF from "./ManagedFields.ts"
 import { jsonPatch, mergePatch, strategicMergePatch } from "./Patch.ts"
 import { toTable } from "./Printers.ts"
-import { apiVersionOf, type ResourceType } from "./Registry.ts"
+import { apiVersionOf, type ResourceType, storedSchema } from "./Registry.ts"
 import { newContext, validate } from "./Schema.ts"
 import { both, parseFieldSelector, parseLabelSelector } from "./Selectors.ts"
 import type { Obj } from "./Store.ts"
@@ -118,7 +118,8 @@ export const handleResource = async (api: Api, rt: ResourceType, req: Req, opts:
       if (r.continueToken !== undefined) meta.continue = r.continueToken
       if (r.remaining !== undefined) meta.remainingItemCount = r.remaining
       if (tableAccept(req.headers.accept)) {
-        send(res, 200, toTable(r.items.map((o) => api.out(rt, version, o)), rt.columns(version), includeObject(q), meta))
+        // Cells come from the stored form (printers read it); rows carry the served metadata.
+        send(res, 200, toTable(r.items, rt.columns(version), includeObject(q), meta))
       } else send(res, 200, listJson(api, rt, version, r.items, meta))
       return 200
     }
@@ -151,9 +152,9 @@ export const handleResource = async (api: Api, rt: ResourceType, req: Req, opts:
   switch (req.method) {
     case "GET": {
       if (q.get("watch") === "true" || t.watchPath) throw badRequest("watch of a single object: use a fieldSelector on metadata.name")
-      const o = api.out(rt, version, api.get(rt, ns, name))
-      if (tableAccept(req.headers.accept)) send(res, 200, toTable([o], rt.columns(version), includeObject(q), { resourceVersion: o.metadata.resourceVersion }))
-      else send(res, 200, o)
+      const stored = api.get(rt, ns, name)
+      if (tableAccept(req.headers.accept)) send(res, 200, toTable([stored], rt.columns(version), includeObject(q), { resourceVersion: stored.metadata.resourceVersion }))
+      else send(res, 200, api.out(rt, version, stored))
       return 200
     }
     case "PUT": {
@@ -222,7 +223,7 @@ const patch = async (api: Api, rt: ResourceType, req: Req, ns: string | undefine
     // The configuration must be well-typed before it is merged (a real server builds a
     // typed object from it first); unknown fields are dropped or refused here too.
     const check = newContext(rt.defs, false)
-    validate(config, rt.schema(rt.storageVersion), "", check)
+    validate(config, storedSchema(rt), "", check)
     const typeErrors = check.errors.filter((e) => e.type === "FieldValueTypeInvalid")
     if (typeErrors.length > 0) throw invalid(rt.group, rt.kind, name, typeErrors)
     if (check.unknown.length > 0 && wo.fieldValidation !== "Ignore") {
@@ -230,7 +231,7 @@ const patch = async (api: Api, rt: ResourceType, req: Req, ns: string | undefine
       if (wo.fieldValidation === "Strict") throw badRequest(`${rt.kind} in version "${version}" cannot be handled as a ${rt.kind}: strict decoding error: ${msgs.join(", ")}`)
       wo.warnings.push(...msgs)
     }
-    const typing: MF.Typing = { schema: rt.schema(rt.storageVersion), defs: rt.defs, ignored: MF.ignoredFields(rt.status, sub) }
+    const typing: MF.Typing = { schema: storedSchema(rt), defs: rt.defs, ignored: MF.ignoredFields(rt.status, sub) }
     let merged: Obj
     try {
       merged = MF.apply({ live, config, manager: wo.fieldManager, force: q.get("force") === "true", apiVersion: apiVersionOf(rt.group, version), subresource: sub, typing })

@@ -165,7 +165,7 @@ export const builtinColumns: Record<string, Column[]> = {
     col("Source", (o) => o.source?.component ?? o.reportingComponent ?? "", { priority: 1 }),
     col("First Seen", (o, now) => age(o.firstTimestamp ?? o.eventTime, now), { priority: 1 }),
     col("Count", (o) => n(o.count), { type: "integer", priority: 1 }),
-    col("Name", (o) => o.metadata?.name ?? "", { priority: 1 }),
+    col("Name", (o) => o.metadata?.name ?? "", { priority: 1, format: "name" }),
   ],
   Deployment: [
     col("Ready", (o) => `${n(o.status?.readyReplicas)}/${n(o.spec?.replicas)}`),
@@ -238,7 +238,8 @@ export const toTable = (
   withDefinitions = true,
 ): Obj => {
   const now = Date.now()
-  const cols = [nameColumn, ...columns]
+  // Kinds whose printer places the name elsewhere (events: a wide column) say so with format "name".
+  const cols = columns.some((c) => c.format === "name") ? [...columns] : [nameColumn, ...columns]
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",

@@ -37,6 +37,8 @@ export interface ResourceType {
   /** Schema per version (the whole object), with the definitions its `$ref`s use. */
   readonly schema: (version: string) => JSONSchema | undefined
   readonly defs: Definitions
+  /** Schema of the stored form, when it differs from the served one (events.k8s.io is stored as core/v1 Event). */
+  readonly storageSchema?: JSONSchema
   /** Custom resources: apply schema defaults, prune unknown fields silently (no Go struct). */
   readonly custom: boolean
   readonly columns: (version: string) => ReadonlyArray<Column>
@@ -52,6 +54,9 @@ export interface ResourceType {
   /** The CRD that defines it, for custom resources. */
   readonly crd?: string
 }
+
+/** The schema writes are checked against: objects are validated in their stored form. */
+export const storedSchema = (rt: ResourceType): JSONSchema | undefined => rt.storageSchema ?? rt.schema(rt.storageVersion)
 
 /** The apiVersion string of a group/version. */
 export const apiVersionOf = (group: string, version: string): string => (group === "" ? version : `${group}/${version}`)

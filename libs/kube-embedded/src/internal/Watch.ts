@@ -109,12 +109,11 @@ export class Watcher implements Listener {
 
   private send(type: string, o: Obj): void {
     const s = this.spec
-    const obj = s.out(o)
     if (s.table !== undefined) {
-      const t = toTable([obj], s.rt.columns(s.version), s.table.include, { resourceVersion: obj.metadata.resourceVersion }, this.first)
+      const t = toTable([o], s.rt.columns(s.version), s.table.include, { resourceVersion: o.metadata.resourceVersion }, this.first)
       this.first = false
       this.writeLine({ type, object: t })
-    } else this.writeLine({ type, object: obj })
+    } else this.writeLine({ type, object: s.out(o) })
   }
 
   private bookmark(initialEnd: boolean): void {
