@@ -4,7 +4,7 @@ import { execFile, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { request } from "node:https"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import type { TestContext } from "node:test"
 import { type EmbeddedServer, type ServerOptions, startServer } from "@moor/kube-embedded"
 import { parse } from "yaml"
@@ -38,7 +38,8 @@ export interface Run {
 /** Run kubectl against a kubeconfig (asynchronously: the server may live in this process). */
 export const kubectl = (kubeconfig: string, args: string[], input?: string, timeoutMs = 30_000): Promise<Run> =>
   new Promise((resolve) => {
-    const cache = join(tmpdir(), `kubectl-cache-${Buffer.from(kubeconfig).toString("hex").slice(-24)}`)
+    // kubectl's discovery cache lives beside the kubeconfig (a temp dir removed after the test).
+    const cache = join(dirname(kubeconfig), ".kube-cache")
     const child = execFile(
       "kubectl",
       ["--kubeconfig", kubeconfig, "--cache-dir", cache, ...args],
