@@ -308,19 +308,12 @@ export class Api {
     if (opts.dryRun) return { obj: old, deleted: true }
     const rv = this.store.nextRv()
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } }
-    this.orphaning = policy === "Orphan"
-    try {
-      this.store.commit(rt.storage, this.key(rt, ns, name), "DELETED", gone, old, rv)
-    } finally {
-      this.orphaning = false
-    }
+    this.store.commit(rt.storage, this.key(rt, ns, name), "DELETED", gone, old, rv)
     return { obj: gone, deleted: true }
   }
 
   /** Set by the garbage collector: whether objects own something (for Foreground/Orphan). */
   dependents: ((uid: string) => boolean) | undefined
-  /** True while a delete with propagationPolicy=Orphan commits (the collector then orphans). */
-  orphaning = false
 }
 
 const dedupe = (errs: FieldError[]): FieldError[] => {

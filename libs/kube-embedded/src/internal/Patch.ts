@@ -6,7 +6,7 @@ import { badRequest, StatusError } from "./Errors.ts"
 import type { Definitions, JSONSchema } from "./Schema.ts"
 import type { Obj } from "./Store.ts"
 import { deepEqual } from "./Structured.ts"
-import { fieldSchema, retainKeysField, shapeOf } from "./Typed.ts"
+import { fieldSchema, shapeOf } from "./Typed.ts"
 
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v))
 
@@ -152,7 +152,6 @@ const smpMap = (doc: unknown, patch: Obj, schema: JSONSchema | undefined, defs: 
       if (r === undefined) delete out[k]
       else out[k] = r
     } else out[k] = v
-    void retainKeysField
   }
   for (const [k, v] of Object.entries(patch)) {
     if (!k.startsWith(DELETE_PRIM) || !Array.isArray(v)) continue

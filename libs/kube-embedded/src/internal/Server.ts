@@ -11,7 +11,7 @@ import { Api } from "./Api.ts"
 import { builtinTypes } from "./Builtins.ts"
 import { Controllers } from "./Controllers.ts"
 import { crdErrors } from "./Crd.ts"
-import { notFound as _nf, StatusError } from "./Errors.ts"
+import { StatusError } from "./Errors.ts"
 import { handleResource } from "./Handlers.ts"
 import { type AuditEvent, authenticate, nonResource, OpenApiCache, parseTarget, type Req, readBody, decodeBody, sendError, verbOf } from "./Http.ts"
 import { Persistence } from "./Persist.ts"
@@ -190,7 +190,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<Embedded
     options.kubeconfigPath ?? (options.dataDir !== undefined ? join(options.dataDir, "kubeconfig") : join(mkdtempSync(join(tmpdir(), "kube-embedded-")), "kubeconfig"))
   mkdirSync(dirname(kubeconfigPath), { recursive: true })
   writeFileSync(kubeconfigPath, kubeconfig(url, token, tlsPair?.cert), { mode: 0o600 })
-  void _nf
   return {
     url,
     port,
