@@ -2,3 +2,4 @@
 // with temporary state, and always stopped.
 export { startNatsServer, type NatsServer } from "./NatsServer.ts"
 export { waitFor } from "./waitFor.ts"
+export { freePort, hasSshd, startGitDaemon, startGitHttp, startSshd, type GitDaemon, type GitHttpServer, type Sshd } from "./GitServers.ts"
