@@ -9,6 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 declare -A want=(
   [nats-server]=nats-server
   [git]=git
+  [sshd]=openssh-server
+  [ssh-keygen]=openssh-client
 )
 missing=()
 for cmd in "${!want[@]}"; do

@@ -27,7 +27,7 @@ export const makeRepo = (dir: string, files = 5000, commits = 500, changesPerCom
   }
   const r = spawnSync("git", ["fast-import", "--quiet"], { cwd: dir, input: chunks.join(""), maxBuffer: 1 << 30 })
   if (r.status !== 0) throw new Error(r.stderr.toString())
-  spawnSync("git", ["gc", "-q", "--aggressive"], { cwd: dir })
+  spawnSync("git", ["repack", "-adq"], { cwd: dir })
 }
 
 /** Adds one commit changing `n` files on main of the bare repository `dir`; returns the new commit id. */

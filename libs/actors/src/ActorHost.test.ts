@@ -16,7 +16,8 @@ const key = (name: string) => ({ kind: "widget", namespace: "default", name })
 const setup = async (behavior: Behavior<any>, extra: Partial<ConstructorParameters<typeof ActorHost>[0]> = {}) => {
   const transport = new MemoryTransport()
   const catalog = new MemoryCatalog()
-  const host = new ActorHost({ service: "test", transport, catalog, behaviors: [behavior], ...extra })
+  // The debounce is explicit so these timings do not depend on the default.
+  const host = new ActorHost({ service: "test", transport, catalog, behaviors: [behavior], debounce: { debounceMs: 200, maxWaitMs: 2_000 }, ...extra })
   const events: Event[] = []
   transport.subscribe("moor.evt.>", (m) => events.push(Codecs.event.decode(m.data)))
   await host.start()
@@ -38,7 +39,7 @@ test("100 rapid spec updates lead to at most 2 runs, the last with the newest sp
       catalog.put({ key: key("a"), generation: v, spec: { v } })
       if (gapMs) await sleep(gapMs)
     }
-    await sleep(400)
+    await sleep(700)
     assert.ok(seen.length >= 1 && seen.length <= 2, `${label}: ${seen.length} runs`)
     assert.equal(seen.at(-1), 100, label)
     assert.equal(host.status(key("a"))!.observedGeneration, 100, label)
@@ -150,7 +151,7 @@ test("an invalid spec stalls the actor with the decoder's message", async () => 
   assert.equal(ev?.message, "spec.interval: Expected string, got 5")
   assert.equal(host.status(key("w"))!.lastError, "spec.interval: Expected string, got 5")
   catalog.put({ key: key("w"), generation: 2, spec: { interval: "1m" } })
-  await sleep(150)
+  await sleep(400)
   assert.equal(runs, 1)
   await host.stop()
 })

@@ -318,7 +318,7 @@ export class ActorHost {
       a.pending ??= trigger
       return
     }
-    if (a.timerKind === "debounce" && trigger !== "spec") return
+    // An explicit request (command, resume, request token) runs now, even while a spec burst settles.
     this.clearTimer(a)
     if (this.suspended(a)) return
     if (this.inFlight >= this.maxConcurrent) {

@@ -43,4 +43,4 @@ export interface DebounceOptions {
   readonly debounceMs: number
   readonly maxWaitMs: number
 }
-export const defaultDebounceOptions: DebounceOptions = { debounceMs: 100, maxWaitMs: 2_000 }
+export const defaultDebounceOptions: DebounceOptions = { debounceMs: 250, maxWaitMs: 2_000 }

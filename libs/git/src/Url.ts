@@ -19,7 +19,10 @@ export type RepoUrl =
 
 const scpLike = /^(?:([^@/\s]+)@)?(\[[^\]]+\]|[^:/\s]+):(?!\/\/)(.+)$/
 
-const bad = (url: string, why: string) => gitError("InvalidURL", `invalid repository URL ${JSON.stringify(url)}: ${why}`)
+/** The URL with any password replaced, for messages. */
+const redact = (url: string) => url.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/@:]*):[^/@]*@/, "$1:***@")
+
+const bad = (url: string, why: string) => gitError("InvalidURL", `invalid repository URL ${JSON.stringify(redact(url))}: ${why}`)
 
 /** Parses a repository URL; a malformed or unsupported one fails with reason InvalidURL. */
 export const parseRepoUrl = (raw: string): RepoUrl => {

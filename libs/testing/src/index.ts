@@ -3,3 +3,4 @@
 export { startNatsServer, type NatsServer } from "./NatsServer.ts"
 export { waitFor } from "./waitFor.ts"
 export { kubeRealBinaries, kubeRealTools, startKubeReal, type KubeReal } from "./KubeReal.ts"
+export { freePort, hasSshd, startGitDaemon, startGitHttp, startSshd, type GitDaemon, type GitHttpServer, type Sshd } from "./GitServers.ts"

@@ -3,7 +3,29 @@ import { fail, red, UsageError, type CliCommand } from "./Command.ts"
 import { run } from "./commands/run.ts"
 import { version } from "./commands/version.ts"
 
-const commands: CliCommand[] = [run, version]
+const clusterServe: CliCommand = {
+  path: ["cluster", "serve"],
+  summary: "Run the embedded Kubernetes API server (kubectl works against it)",
+  help: `Usage: moor cluster serve [--port N] [--kubeconfig FILE] [--data DIR] [--simulate-workloads] [--simulate-delay MS]
+
+Serves the Kubernetes API on 127.0.0.1 (HTTPS with a self-signed certificate),
+writes a kubeconfig with a token, prints "ready <kubeconfig>" and runs until
+SIGINT/SIGTERM.
+
+Flags:
+  --port N               port to listen on (default: a free one)
+  --kubeconfig FILE      where to write the kubeconfig (default: ./kubeconfig or under --data)
+  --data DIR             keep objects in DIR across restarts
+  --simulate-workloads   give Deployments, StatefulSets, DaemonSets and Jobs status as if pods ran
+  --simulate-delay MS    how long simulated rollouts take
+
+Example:
+  moor cluster serve --data .moor/cluster --simulate-workloads`,
+  // Loaded on use: `moor --help` should not load the server.
+  run: async (argv) => (await import("./commands/cluster-serve.ts")).clusterServe(argv),
+}
+
+const commands: CliCommand[] = [run, clusterServe, version]
 
 const usage = () =>
   `moor: GitOps for Kubernetes fleets (Flux-compatible, actors on NATS)

@@ -9,7 +9,11 @@ interface PackFile {
   readonly index: Map<string, number>
   pack?: Buffer
   readonly path: string
+  /** Resolved delta bases by offset: chains share bases, so each is inflated once. */
+  readonly bases: Map<number, GitObject>
 }
+
+const maxBaseCacheBytes = 64 * 1024 * 1024
 
 const typeNames: Record<number, ObjectType> = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" }
 
@@ -18,6 +22,7 @@ export class ObjectStore {
   readonly #gitdir: string
   readonly #packs: PackFile[] = []
   readonly #memory = new Map<string, GitObject>()
+  #baseBytes = 0
 
   constructor(gitdir: string) {
     this.#gitdir = gitdir
@@ -35,7 +40,7 @@ export class ObjectStore {
       return
     }
     for (const n of names.filter((f) => f.endsWith(".idx")).sort())
-      this.#packs.push({ index: readIndex(readFileSync(join(dir, n))), path: join(dir, n.replace(/\.idx$/, ".pack")) })
+      this.#packs.push({ index: readIndex(readFileSync(join(dir, n))), path: join(dir, n.replace(/\.idx$/, ".pack")), bases: new Map() })
   }
 
   /** Serves these objects from memory (a just-fetched pack). */
@@ -63,7 +68,16 @@ export class ObjectStore {
     p.pack ??= readFileSync(p.path)
     const e = readEntry(p.pack, offset)
     if (e.kind === 6) {
-      const base = this.#fromPack(p, e.baseOffset!, depth + 1)
+      let base = p.bases.get(e.baseOffset!)
+      if (!base) {
+        base = this.#fromPack(p, e.baseOffset!, depth + 1)
+        this.#baseBytes += base.data.length
+        if (this.#baseBytes > maxBaseCacheBytes) {
+          for (const q of this.#packs) q.bases.clear()
+          this.#baseBytes = base.data.length
+        }
+        p.bases.set(e.baseOffset!, base)
+      }
       return { type: base.type, data: applyDelta(base.data, e.data) }
     }
     if (e.kind === 7) {

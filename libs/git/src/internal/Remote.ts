@@ -76,7 +76,8 @@ export const openRemote = (u: RepoUrl, o: RemoteOptions): Remote => {
   if (u.protocol === "http" || u.protocol === "https") {
     if (u.protocol === "http" && (o.auth.bearerToken !== undefined || o.auth.password !== undefined) && !isLoopback(u.url))
       throw gitError("InvalidURL", `${u.display}: refusing to send credentials over plain http; use https`)
-    return { kind: "net", url: u.url, http: wrap(httpPlugin({ auth: o.auth, timeoutMs: o.timeoutMs })), display: u.display, failure: () => failure, close: () => {} }
+    const plugin = httpPlugin({ auth: o.auth, timeoutMs: o.timeoutMs })
+    return { kind: "net", url: u.url, http: wrap(plugin), display: u.display, failure: () => failure, close: () => plugin.close() }
   }
   if (u.protocol === "git") {
     const plugin = streamPlugin(() => openDaemon(u, o.timeoutMs), u.display)

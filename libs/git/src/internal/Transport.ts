@@ -124,8 +124,8 @@ export interface HttpOptions {
   readonly timeoutMs: number
 }
 
-/** Smart HTTP(S) through Node's http/https, adding auth headers and the CA. */
-export const httpPlugin = (options: HttpOptions): HttpPlugin => {
+/** Smart HTTP(S) through Node's http/https, adding auth headers and the CA; `close()` drops kept-alive sockets. */
+export const httpPlugin = (options: HttpOptions): HttpPlugin & { close(): void } => {
   const { auth } = options
   const authorization =
     auth.bearerToken !== undefined
@@ -139,6 +139,10 @@ export const httpPlugin = (options: HttpOptions): HttpPlugin => {
   const httpsAgent = new https.Agent(agentOptions)
   const httpAgent = new http.Agent({ keepAlive: true })
   return {
+    close() {
+      httpsAgent.destroy()
+      httpAgent.destroy()
+    },
     async request(req) {
       const body = req.body ? await collect(req.body) : undefined
       const u = new URL(req.url)

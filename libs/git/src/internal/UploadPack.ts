@@ -86,5 +86,7 @@ export const fetchPack = async (http: HttpPlugin, url: string, display: string, 
       throw fail(`unexpected line in the pack response: ${JSON.stringify(text.slice(0, 80))}`)
     }
   }
+  // read to the end so the transport's stream is released
+  for await (const _ of reader.rest());
   return { pack: Buffer.concat(chunks), shallow, unshallow }
 }
