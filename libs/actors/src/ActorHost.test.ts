@@ -236,3 +236,16 @@ test("a new request token runs the actor at once; the same generation otherwise 
   assert.equal(runs.length, 2, "the same token does not run again")
   await host.stop()
 })
+
+test("deleting a resource stops its actor and calls the behaviour's cleanup", async () => {
+  const deleted: string[] = []
+  const { catalog, host } = await setup({ kind: "widget", run: () => Effect.sleep(1_000), deleted: async (k) => void deleted.push(k.name) })
+  catalog.put({ key: key("gone"), generation: 1, spec: {} })
+  await sleep(20)
+  assert.equal(host.status(key("gone"))!.phase, "running")
+  catalog.remove(key("gone"))
+  await sleep(20)
+  assert.equal(host.size, 0)
+  assert.deepEqual(deleted, ["gone"])
+  await host.stop()
+})

@@ -205,11 +205,13 @@ export class ActorHost {
   }
 
   /** The resource is gone: stop its actor. */
-  remove(key: ActorKey): Promise<void> {
+  async remove(key: ActorKey): Promise<void> {
     const id = keyString(key)
     this.entries.delete(id)
     const a = this.actors.get(id)
-    return a ? this.stopActor(a) : Promise.resolve()
+    if (!a) return
+    await this.stopActor(a)
+    await a.behavior.deleted?.(key).catch((e: unknown) => this.log.warn("cleanup after deletion failed", { key: id, error: String(e) }))
   }
 
   /** Publishes an event about a resource, in Flux's shape. */

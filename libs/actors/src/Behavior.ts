@@ -54,4 +54,6 @@ export interface Behavior<Spec = unknown> {
   /** spec.suspend: no runs while true. */
   readonly suspended?: (spec: Spec) => boolean
   readonly backoff?: BackoffOptions
+  /** The resource was deleted (called on the replica that hosted it, after its actor stopped): release what it owns. */
+  readonly deleted?: (key: ActorKey) => Promise<void>
 }

@@ -47,17 +47,20 @@ export const normalizeDigest = (d: string): string => {
 export class ArtifactStore {
   readonly #objects: ObjectStore
   readonly #index: KV
+  /** The object store's bucket name (for artifact URLs). */
+  readonly bucket: string
 
-  private constructor(objects: ObjectStore, index: KV) {
+  private constructor(objects: ObjectStore, index: KV, bucket: string) {
     this.#objects = objects
     this.#index = index
+    this.bucket = bucket
   }
 
   /** Opens (creating if missing) the object store and the index bucket. */
   static async open(nc: NatsConnection, options: ArtifactStoreOptions = {}): Promise<ArtifactStore> {
     const objects = await new Objm(nc).create(options.bucket ?? defaultBucket)
     const index = await new Kvm(nc).create(options.indexBucket ?? defaultIndexBucket, { history: 1 })
-    return new ArtifactStore(objects, index)
+    return new ArtifactStore(objects, index, options.bucket ?? defaultBucket)
   }
 
   /**

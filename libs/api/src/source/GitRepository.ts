@@ -44,8 +44,13 @@ export const GitRepositoryVerification = Schema.Struct({
 
 /** GitRepository `.spec`. */
 export const GitRepositorySpec = Schema.Struct({
-  url: Pattern(/^(http|https|ssh):\/\/.*$/, 'Expected an http, https or ssh URL such as "https://github.com/org/repo"').pipe(
-    doc("URL of the Git repository (HTTP/S or SSH)."),
+  // Flux accepts http, https and ssh; moor also fetches git:// (git daemon),
+  // file:// and local paths, and scp-like user@host:path, so its CRD is wider.
+  url: Pattern(
+    /^((http|https|ssh|git|file):\/\/.*|\/.*|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:.*)$/,
+    'Expected a Git URL such as "https://github.com/org/repo", "ssh://git@host/org/repo", "git@host:org/repo", "git://host/repo" or "file:///srv/repo"',
+  ).pipe(
+    doc("URL of the Git repository: http(s), ssh (or scp-like), git:// or file://."),
   ),
   secretRef: opt(LocalObjectReference),
   // Default "generic" (Flux controller default, GetProvider).

@@ -11,7 +11,7 @@ import { services } from "../services.ts"
 export const run: CliCommand = {
   path: ["run"],
   summary: "Host moor's services (all by default) in one process",
-  help: `Usage: moor run [--kubeconfig FILE] [--nats URL] [--services LIST] [--replica ID]
+  help: `Usage: moor run [--kubeconfig FILE] [--nats URL] [--services LIST] [--replica ID] [--state DIR]
 
 Hosts the actors of the chosen services against the cluster of the kubeconfig
 (an embedded one from 'moor cluster serve', or a real one). Run it several
@@ -22,6 +22,7 @@ Flags:
   --nats URL          NATS server with JetStream (default: $MOOR_NATS_URL, then nats://127.0.0.1:4222)
   --services LIST     comma-separated subset of: ${services.map((s) => s.name).join(", ")} (default: all built)
   --replica ID        this replica's name (default: <host>-<pid>)
+  --state DIR         local caches (default: .moor)
 
 Example:
   moor run --kubeconfig ./kubeconfig --services source,kustomize`,
@@ -33,6 +34,7 @@ Example:
         nats: { type: "string" },
         services: { type: "string" },
         replica: { type: "string" },
+        state: { type: "string" },
       },
       strict: true,
       allowPositionals: false,
@@ -43,6 +45,7 @@ Example:
     const chosen = (wanted ?? [...known.keys()]).map((n) => known.get(n)!)
     const notBuilt = chosen.filter((s) => !s.build)
     if (wanted && notBuilt.length) return fail(`service ${notBuilt.map((s) => s.name).join(", ")} is not built yet in this version of moor`, "see 'moor run --help' for the services; later releases add them")
+    if (!wanted && notBuilt.length) process.stderr.write(`moor run: not built yet, not hosted: ${notBuilt.map((s) => s.name).join(", ")}\n`)
     const hosted = chosen.filter((s) => s.build)
     if (hosted.length === 0) return fail("no service to host: none of moor's services is built yet in this version", "this release has the runtime and 'moor cluster serve'; services arrive with their issues")
 
@@ -52,7 +55,15 @@ Example:
     const replica = values.replica ?? `${hostname()}-${process.pid}`
     // Loaded here, not at the top: `moor --help` should not pay for NATS and Effect.
     const { ActorHost, connectNats, ensureJetStream, jsonLog, NatsTransport } = await import("@moor/actors")
+    const { KubeClient } = await import("@moor/kube")
     const log = jsonLog("moor-run")
+    let kube
+    try {
+      kube = KubeClient.fromFile(kubeconfig)
+      await kube.request("GET", "/version")
+    } catch (e) {
+      return fail(`cannot reach the cluster of ${kubeconfig}: ${(e as Error).message}`, "is the API server running? 'moor cluster serve' starts an embedded one")
+    }
     let nc
     try {
       nc = await connectNats(natsUrl, `moor-run-${replica}`)
@@ -63,8 +74,8 @@ Example:
     const transport = new NatsTransport(nc)
     const hosts: Host[] = []
     for (const s of hosted) {
-      const behaviors = await s.build!({ kubeconfig, natsUrl })
-      const h = new ActorHost({ service: s.name, replica, transport, leases, behaviors, log })
+      const { behaviors, catalog } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log })
+      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log })
       await h.start()
       hosts.push(h)
     }
@@ -75,6 +86,7 @@ Example:
     })
     await Promise.all(hosts.map((h) => h.stop(10_000)))
     await nc.drain()
+    kube.close()
     return 0
   },
 }
