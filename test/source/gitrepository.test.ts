@@ -41,11 +41,17 @@ const gitRepo = (name: string, url: string, extra: Record<string, unknown> = {})
 const ready = (o: KubeObject | undefined) => o?.status?.conditions?.find((c: { type: string }) => c.type === "Ready")
 
 /** Waits until the GitRepository's status satisfies `pred`, returning the object. */
-const until = (kube: KubeClient, repos: Awaited<ReturnType<KubeClient["resource"]>>, name: string, what: string, pred: (o: KubeObject) => boolean, ms = 15_000) =>
-  waitFor(what, async () => {
-    const o = await kube.get(repos, "default", name)
-    return pred(o) ? o : undefined
-  }, ms, 50)
+const until = async (kube: KubeClient, repos: Awaited<ReturnType<KubeClient["resource"]>>, name: string, what: string, pred: (o: KubeObject) => boolean, ms = 15_000) => {
+  let last: KubeObject | undefined
+  try {
+    return await waitFor(what, async () => {
+      last = await kube.get(repos, "default", name)
+      return pred(last) ? last : undefined
+    }, ms, 50)
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last status: ${JSON.stringify(last?.status)}`)
+  }
+}
 
 /** The full scenario for one transport: create, push, request, wrong credentials. */
 const scenario = async (
@@ -58,10 +64,15 @@ const scenario = async (
 ) => {
   const { kube, repos, secrets, store } = env
   if (secret) await kube.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: `${name}-auth`, namespace: "default" }, data: secret }, { fieldManager: "test", force: true })
+  const createdAt = Date.now()
   await kube.apply(gitRepo(name, url, secret ? { secretRef: { name: `${name}-auth` } } : {}), { fieldManager: "test" })
 
   // Created: an artifact with the right revision, Ready=True, ArtifactInStorage.
-  let o = await until(kube, repos, name, `${name}: first artifact`, (o) => o.status?.artifact?.revision === `master@sha1:${repo.first}`)
+  let o = await until(kube, repos, name, `${name}: first artifact`, (o) => o.status?.artifact?.revision === `master@sha1:${repo.first}`, 30_000)
+  // One reconcile's time on this transport and this machine's load (an ssh
+  // session costs this machine's sshd ~0.6 s in root's .bashrc alone): the
+  // timing bounds below are in these units, not in fixed seconds.
+  const reconcileMs = Math.max(500, Date.now() - createdAt)
   assert.equal(ready(o)?.status, "True")
   assert.equal(ready(o)?.reason, "Succeeded")
   assert.ok(o.status.conditions.some((c: { type: string; status: string }) => c.type === "ArtifactInStorage" && c.status === "True"))
@@ -70,12 +81,12 @@ const scenario = async (
   const files = readArchive((await store.get(o.status.artifact.digest))!)
   assert.deepEqual(files.map((f) => f.path).sort(), ["README.md", "apps/config.yaml"])
 
-  // Push: a new artifact at the next poll, within one interval (2 s) plus the
-  // time of one reconcile (an ssh session alone costs sshd about a second).
+  // Push: a new artifact at the next poll: within one interval (2 s) and the
+  // time of the poll in flight plus the one that fetches.
   const second = repo.commit({ "apps/config.yaml": "replicas: 2\n" })
   const pushedAt = Date.now()
-  o = await until(kube, repos, name, `${name}: pushed commit`, (o) => o.status?.artifact?.revision === `master@sha1:${second}`, 15_000)
-  assert.ok(Date.now() - pushedAt < 2_000 + 4_000, `took ${Date.now() - pushedAt} ms`)
+  o = await until(kube, repos, name, `${name}: pushed commit`, (o) => o.status?.artifact?.revision === `master@sha1:${second}`, 30_000)
+  assert.ok(Date.now() - pushedAt < 2_000 * 1.05 + 2 * reconcileMs + 500, `took ${Date.now() - pushedAt} ms (one reconcile: ${reconcileMs} ms)`)
 
   // The reconcile annotation: a fetch at once, echoed in lastHandledReconcileAt.
   await kube.patch(repos, "default", name, "merge", { spec: { interval: "1h" } })
@@ -84,11 +95,9 @@ const scenario = async (
   const requestedAt = new Date().toISOString()
   const askedAt = Date.now()
   await kube.patch(repos, "default", name, "merge", { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt } } })
-  o = await until(kube, repos, name, `${name}: requested fetch`, (o) => o.status?.artifact?.revision === `master@sha1:${third}` && o.status?.lastHandledReconcileAt === requestedAt, 15_000)
-  // At once: the interval is now an hour. The bound allows a poll already in
-  // flight to finish first, then one reconcile; over ssh each costs two
-  // sessions, and this machine's sshd spends ~0.6 s per session in root's .bashrc.
-  assert.ok(Date.now() - askedAt < 10_000, `took ${Date.now() - askedAt} ms`)
+  o = await until(kube, repos, name, `${name}: requested fetch`, (o) => o.status?.artifact?.revision === `master@sha1:${third}` && o.status?.lastHandledReconcileAt === requestedAt, 30_000)
+  // At once: the interval is now an hour; at most a run in flight finishes first, then one reconcile.
+  assert.ok(Date.now() - askedAt < 2 * reconcileMs + 500, `took ${Date.now() - askedAt} ms (one reconcile: ${reconcileMs} ms)`)
   const good = o.status.artifact
 
   // Wrong credentials: Ready=False with the reason; the last artifact is kept and still served.

@@ -228,7 +228,7 @@ test("a spec with a wrong field type is rejected with its path", () => {
       'spec.timeout: Expected a duration such as "1m30s" (a number and a unit, units ms, s, m), got "1h"',
     ]],
     ["bad URL scheme", mutated("gitrepository.yaml", 0, (o) => (o.spec.url = "ftp://example.com/repo")), [
-      'spec.url: Expected an http, https or ssh URL such as "https://github.com/org/repo", got "ftp://example.com/repo"',
+      'spec.url: Expected a Git URL such as "https://github.com/org/repo", "ssh://git@host/org/repo", "git@host:org/repo", "git://host/repo" or "file:///srv/repo", got "ftp://example.com/repo"',
     ]],
     ["string for a bool", mutated("gitrepository.yaml", 0, (o) => (o.spec.suspend = "yes")), ['spec.suspend: Expected boolean, got "yes"']],
     ["deep path in a list", mutated("gitrepository.yaml", 0, (o) => (o.spec.include[0].repository.name = 7)), [
