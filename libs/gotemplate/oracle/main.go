@@ -1,0 +1,149 @@
+// Command gotemplate-oracle renders Go templates with Go's own text/template,
+// sprig and our Go implementation of Helm's extra functions, so that the
+// TypeScript engine in libs/gotemplate can be checked against Go itself.
+//
+// Protocol: one JSON request per line on stdin, one JSON response per line on
+// stdout, in order. A request:
+//
+//	{"id": "c1", "templates": [["name", "text"], ...], "entry": "name",
+//	 "data": <typed JSON>, "missingkey": "default|zero|error", "helm": true,
+//	 "renders": [{"name": "t", "data": <typed JSON>}, ...]}
+//
+// With "renders" (chart mode) every listed template is executed in turn, the
+// way Helm renders a chart (each output with "<no value>" removed); otherwise
+// "entry" (default: the first template) is executed once with "data".
+// Typed JSON: see decodeTyped in typed.go.
+//
+// A response: {"id", "output"} or {"id", "outputs"} on success,
+// {"id", "error", "phase": "parse"|"exec"|"timeout"|"request"} on failure.
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"text/template"
+	"time"
+)
+
+const rootName = "gotpl"
+
+type renderReq struct {
+	Name string          `json:"name"`
+	Data json.RawMessage `json:"data"`
+}
+
+type request struct {
+	ID         string          `json:"id"`
+	Templates  [][2]string     `json:"templates"`
+	Entry      string          `json:"entry"`
+	Data       json.RawMessage `json:"data"`
+	MissingKey string          `json:"missingkey"`
+	Helm       *bool           `json:"helm"`
+	Renders    []renderReq     `json:"renders"`
+}
+
+type response struct {
+	ID      string            `json:"id"`
+	Output  *string           `json:"output,omitempty"`
+	Outputs map[string]string `json:"outputs,omitempty"`
+	Error   string            `json:"error,omitempty"`
+	Phase   string            `json:"phase,omitempty"`
+}
+
+func main() {
+	in := bufio.NewReaderSize(os.Stdin, 1<<20)
+	out := bufio.NewWriterSize(os.Stdout, 1<<20)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	for {
+		line, err := in.ReadBytes('\n')
+		if len(strings.TrimSpace(string(line))) > 0 {
+			var req request
+			var resp response
+			if jerr := json.Unmarshal(line, &req); jerr != nil {
+				resp = response{Error: jerr.Error(), Phase: "request"}
+			} else {
+				resp = runWithTimeout(&req, 10*time.Second)
+			}
+			resp.ID = req.ID
+			if e := enc.Encode(resp); e != nil {
+				fmt.Fprintln(os.Stderr, e)
+				os.Exit(1)
+			}
+			out.Flush()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// runWithTimeout guards the harness against a case that never ends in Go.
+func runWithTimeout(req *request, d time.Duration) response {
+	ch := make(chan response, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				ch <- response{Error: fmt.Sprintf("oracle panic: %v", r), Phase: "panic"}
+			}
+		}()
+		ch <- run(req)
+	}()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(d):
+		return response{Error: "timeout", Phase: "timeout"}
+	}
+}
+
+func run(req *request) response {
+	if len(req.Templates) == 0 {
+		return response{Error: "no templates", Phase: "request"}
+	}
+	entry := req.Entry
+	if entry == "" {
+		entry = req.Templates[0][0]
+	}
+	helm := req.Helm == nil || *req.Helm
+	// Like Helm, every file is a template associated with an empty root
+	// named "gotpl" (tpl parses its text under that name).
+	root := template.New(rootName)
+	if req.MissingKey != "" {
+		root.Option("missingkey=" + req.MissingKey)
+	}
+	root.Funcs(funcMap(root, helm, req.MissingKey))
+	for _, nt := range req.Templates {
+		if _, err := root.New(nt[0]).Parse(nt[1]); err != nil {
+			return response{Error: err.Error(), Phase: "parse"}
+		}
+	}
+	if len(req.Renders) > 0 {
+		outs := map[string]string{}
+		for _, r := range req.Renders {
+			data, err := decodeTypedJSON(r.Data)
+			if err != nil {
+				return response{Error: err.Error(), Phase: "request"}
+			}
+			var b strings.Builder
+			if err := root.ExecuteTemplate(&b, r.Name, data); err != nil {
+				return response{Error: err.Error(), Phase: "exec"}
+			}
+			outs[r.Name] = strings.ReplaceAll(b.String(), "<no value>", "")
+		}
+		return response{Outputs: outs}
+	}
+	data, err := decodeTypedJSON(req.Data)
+	if err != nil {
+		return response{Error: err.Error(), Phase: "request"}
+	}
+	var b strings.Builder
+	if err := root.ExecuteTemplate(&b, entry, data); err != nil {
+		return response{Error: err.Error(), Phase: "exec"}
+	}
+	s := b.String()
+	return response{Output: &s}
+}

@@ -1,0 +1,4 @@
+// @moor/gotemplate: Go's text/template with sprig's and Helm's functions,
+// agreeing with Go byte for byte (checked against Go by a differential suite).
+export { render, TemplateSet, type TemplateSetOptions } from "./TemplateSet.ts"
+export { TemplateError, type Limits, type MissingKey } from "./internal/exec.ts"
