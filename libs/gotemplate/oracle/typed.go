@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"./chartutil"
+
+	"github.com/Masterminds/sprig"
 )
 
 // decodeTypedJSON decodes template data. Plain JSON decodes as
@@ -143,6 +145,12 @@ func special(k string, v interface{}) (interface{}, error) {
 		return []interface{}(nil), nil
 	case "$time":
 		return time.Parse(time.RFC3339Nano, str(v))
+	case "$func":
+		f := sprig.TxtFuncMap()[str(v)]
+		if f == nil {
+			return nil, fmt.Errorf("no function %q", str(v))
+		}
+		return f, nil
 	case "$capabilities":
 		m, _ := v.(map[string]interface{})
 		c := &chartutil.Capabilities{}

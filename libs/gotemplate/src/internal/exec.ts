@@ -7,7 +7,7 @@ import {
   type VariableNode,
 } from "./ast.ts"
 import { sprintValue } from "./fmt.ts"
-import { GoError, P_VALUE, type FuncDef, type ParamType } from "./funcs.ts"
+import { LimitSignal, P_VALUE, type FuncDef, type ParamType } from "./funcs.ts"
 import type { Tree } from "./parser.ts"
 import { quote } from "./strconv.ts"
 import {
@@ -453,6 +453,7 @@ export class State {
       v = receiver === undefined ? fn.fn.apply(this, argv) : fn.fn.call(this, receiver, ...argv)
     } catch (e) {
       if (e instanceof TemplateError && e.kind === "limit") throw e
+      if (e instanceof LimitSignal) this.limit(e.message)
       if (e instanceof RangeError && /call stack/.test(e.message)) throw e
       this.node = node
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`)
@@ -540,6 +541,7 @@ export function execute(engine: Engine, name: string, data: unknown, budget?: Bu
   const tree = engine.lookup(name)
   if (tree === undefined) throw new TemplateError("exec", `template: no template ${quote(name)} associated with template ${quote(engine.name)}`)
   const st = new State(engine, budget ?? new Budget(engine.limits), name, depth)
+  if (data === null) data = undefined // reflect.ValueOf(nil) is no value
   try {
     st.run(tree.root, data)
   } catch (e) {

@@ -27,7 +27,6 @@ const noFlags = (): Flags => ({
   wid: 0, widPresent: false, prec: 0, precPresent: false,
 })
 
-const PLAIN: Flags = Object.freeze(noFlags())
 
 /** Counts runes (code points) of a string. */
 function runeCount(s: string): number {
@@ -41,7 +40,7 @@ function runeCount(s: string): number {
 
 class Printer {
   buf = ""
-  f: Flags = PLAIN
+  f: Flags = noFlags()
   erroring = false
 
   pad(s: string): void {
@@ -64,7 +63,7 @@ class Printer {
     else {
       this.buf += typeName(v) + "="
       const saved = this.f
-      this.f = PLAIN
+      this.f = noFlags()
       this.printArg(v, "v", 0)
       this.f = saved
     }
@@ -326,6 +325,10 @@ class Printer {
       return
     }
     if (v instanceof GoNum) {
+      if (v.named !== undefined && !this.f.sharpV && !this.erroring && "vsxXq".includes(verb)) {
+        this.fmtString(v.named.string(v.v as bigint), verb, v)
+        return
+      }
       if (v.type === "float32") this.fmtFloatVerb(v.v as number, 32, verb, v)
       else this.fmtIntegerVerb(v.v as bigint, v.type[0] === "i", verb, v)
       return

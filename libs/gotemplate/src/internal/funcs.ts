@@ -93,3 +93,15 @@ export function vdef(params: readonly ParamType[], variadic: ParamType, fn: (...
 
 /** A func value for `call`. */
 export const funcValue = (name: string, d: FuncDef): GoFunc => new GoFunc(name, d)
+
+/** Thrown by a function when a render limit is hit (reported as a limit error, never wrapped). */
+export class LimitSignal extends Error {}
+
+/** Charges list-building work to the render's step budget (so `until 1e12` fails cleanly). */
+export function charge(ctx: unknown, n: bigint): void {
+  const b = (ctx as { budget?: { steps: number; limits: { maxSteps: number } } } | undefined)?.budget
+  if (b === undefined) return
+  if (n < 0n) n = -n
+  b.steps += Number(n > 1_000_000_000n ? 1_000_000_000n : n)
+  if (b.steps > b.limits.maxSteps) throw new LimitSignal(`execution exceeds the limit of ${b.limits.maxSteps} steps`)
+}

@@ -54,15 +54,23 @@ export const T_STRING_MAP = t("map[string]string", "map", T_STRING)
 
 /** Numeric Go types other than int and float64. */
 export type NumType =
-  | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" | "float32"
+  | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr" | "float32"
 
-/** A typed number: integers hold a bigint, float32 a number. */
+/** A named numeric type with a String method (time.Month, time.Weekday, time.Duration). */
+export interface NamedNum {
+  readonly name: string
+  readonly string: (v: bigint) => string
+}
+
+/** A typed number: integers hold a bigint, float32 a number; `named` for named types like time.Month. */
 export class GoNum {
   readonly type: NumType
   readonly v: bigint | number
-  constructor(type: NumType, v: bigint | number) {
+  readonly named: NamedNum | undefined
+  constructor(type: NumType, v: bigint | number, named?: NamedNum) {
     this.type = type
     this.v = v
+    this.named = named
   }
 }
 
@@ -190,7 +198,7 @@ export function typeName(v: unknown): string {
   }
   if (v === null) return "<nil>"
   if (Array.isArray(v)) return sliceType(v).name
-  if (v instanceof GoNum) return v.type
+  if (v instanceof GoNum) return v.named?.name ?? v.type
   if (v instanceof GoObject) return v.type.name
   if (v instanceof Uint8Array) return "[]uint8"
   if (v instanceof GoComplex) return "complex128"
