@@ -7,6 +7,7 @@ import { TemplateError, TemplateSet } from "../TemplateSet.ts"
 import { runOracle, type OracleRequest, type OracleResponse } from "../testing/Oracle.ts"
 import { decodeTyped } from "../testing/typed.ts"
 import { GoFunc } from "../internal/values.ts"
+import { parseTime, timeValue, UTC } from "../internal/sprig/time.ts"
 
 /** One differential case: template text (or named files), typed-JSON data and options. */
 export interface Case {
@@ -47,6 +48,7 @@ export function decodeData(d: unknown): unknown {
       })
     }
     if (k === "$files") return filesObject(v as Record<string, string>)
+    if (k === "$time") return timeValue(parseTime("2006-01-02T15:04:05.999999999Z07:00", String(v), UTC))
     if (k === "$func") {
       const f = helmFuncs[String(v)]
       if (!f) throw new Error(`no function ${String(v)}`)

@@ -2,9 +2,9 @@
 // Sprintf with Go's verbs, flags, width and precision, Go's formatting of
 // maps (sorted keys), slices, nil and floats, and Go's %!verb(type=value)
 // complaints for mismatched arguments.
-import { canBackquote, formatFloat, isPrint, quote, quoteRune } from "./strconv.ts"
+import { canBackquote, formatFloat, isPrint, quote, quoteBytes, quoteRune } from "./strconv.ts"
 import {
-  GoComplex, GoFunc, GoNum, GoObject, isMap, mapType, sliceType, sortedKeys, typeName,
+  decodeUtf8, GoComplex, GoFunc, GoNum, GoObject, isMap, mapType, sliceType, sortedKeys, typeName,
   type TypeDesc,
 } from "./values.ts"
 
@@ -133,6 +133,7 @@ class Printer {
 
   fmtUnicode(u: bigint): void {
     const f = this.f
+    u = BigInt.asUintN(64, u)
     let s = u.toString(16).toUpperCase()
     const prec = f.precPresent && f.prec > 4 ? f.prec : 4
     if (s.length < prec) s = "0".repeat(prec - s.length) + s
@@ -285,7 +286,13 @@ class Printer {
       case "s": this.pad(this.truncate(Buffer.from(b).toString("utf8"))); return
       case "x": this.fmtSx(b, false); return
       case "X": this.fmtSx(b, true); return
-      case "q": this.fmtQ(Buffer.from(b).toString("utf8")); return
+      case "q": {
+        const f = this.f
+        const s = decodeUtf8(b)
+        if (f.sharp && !s.includes("\ufffd") && canBackquote(s)) this.pad("`" + s + "`")
+        else this.pad(quoteBytes(b, f.plus))
+        return
+      }
     }
     this.printSlice(Array.from(b, (c) => new GoNum("uint8", BigInt(c))), verb, 0, { name: typeStr, kind: "slice" })
   }
@@ -318,10 +325,8 @@ class Printer {
         return
     }
     if (v === null) {
-      // a nil interface inside a container
-      if (this.f.sharpV) this.buf += "interface {}(nil)"
-      else if (verb === "v") this.buf += "<nil>"
-      else this.badVerb(verb, null)
+      // a nil interface inside a container prints <nil> whatever the verb
+      this.buf += this.f.sharpV ? "interface {}(nil)" : "<nil>"
       return
     }
     if (v instanceof GoNum) {
@@ -345,9 +350,15 @@ class Printer {
       } else this.badVerb(verb, v)
       return
     }
-    if (v instanceof Uint8Array) { this.fmtBytes(v, verb, "[]uint8"); return }
+    if (v instanceof Uint8Array) { this.fmtBytes(v, verb, depth === 0 ? "[]byte" : "[]uint8"); return }
     if (v instanceof GoObject) { this.printObject(v, verb, depth); return }
-    if (v instanceof GoFunc) { this.badVerb(verb, v); return }
+    if (v instanceof GoFunc) {
+      // Go prints a func's address; there is none to print here
+      if (verb === "v" || verb === "p") this.pad("0x0")
+      else if (!this.erroring) this.badVerb(verb, v)
+      else this.buf += "0x0"
+      return
+    }
     if (Array.isArray(v)) { this.printSlice(v, verb, depth, sliceType(v)); return }
     if (isMap(v)) { this.printMap(v, verb, depth, mapType(v)); return }
     this.buf += "?" + typeName(v) + "?"

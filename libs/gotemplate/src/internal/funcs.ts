@@ -42,6 +42,10 @@ export const P_FLOAT64 = p("float64", "float", false, (v) => typeof v === "numbe
 export const P_MAP = p("map[string]interface {}", "other", true, (v) => isIfaceMap(v), {
   zero: () => nilMap(),
 })
+/** []interface{} */
+export const P_LIST = p("[]interface {}", "other", true, (v) => Array.isArray(v) && ((v as any)[GO_TYPE] === undefined || (v as any)[GO_TYPE].name === "[]interface {}"), {
+  zero: () => tag([], { name: "[]interface {}", kind: "slice", nil: true }),
+})
 /** chartutil.Values: Helm's named map type (tpl's data). */
 export const P_VALUES = p("chartutil.Values", "other", true, (v) => isIfaceMap(v), { zero: () => nilMap() })
 /** time.Time */

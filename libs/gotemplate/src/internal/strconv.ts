@@ -259,6 +259,29 @@ export function quote(s: string, asciiOnly = false): string {
   return out + '"'
 }
 
+/** strconv.Quote of bytes that may not be valid UTF-8 (bad bytes as \xHH). */
+export function quoteBytes(b: Uint8Array, asciiOnly = false): string {
+  let out = '"'
+  let i = 0
+  while (i < b.length) {
+    const c = b[i]!
+    let n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1
+    if (n > 0) {
+      const s = decodeUtf8(b.subarray(i, i + n + 1))
+      if (s.length > 0 && !s.includes("\ufffd") && Buffer.byteLength(s) === n + 1) {
+        out += escapeRune(s.codePointAt(0)!, 34, asciiOnly)
+        i += n + 1
+        continue
+      }
+      n = -1
+    }
+    if (n < 0) { out += "\\x" + hex2(c); i++; continue }
+    out += escapeRune(c, 34, asciiOnly)
+    i++
+  }
+  return out + '"'
+}
+
 /** strconv.QuoteRune (asciiOnly: QuoteRuneToASCII). */
 export function quoteRune(r: number, asciiOnly = false): string {
   if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff) || r < 0) r = 0xfffd

@@ -94,6 +94,11 @@ export function listItems(v: unknown, what: string): readonly unknown[] {
   return items
 }
 
+function copyOrFail(v: unknown): unknown {
+  if (v === null || v === undefined) throw new GoError("reflect: call of reflect.Value.Type on zero Value")
+  return deepCopy(v)
+}
+
 const safeJson = (v: unknown, o?: Parameters<typeof marshal>[1]) => {
   try {
     return marshal(v, o)
@@ -127,8 +132,8 @@ export const defaultFuncs: FuncMap = {
   toRawJson: def([P_ANY], (v: unknown) => marshal(v, { escapeHTML: false })),
   mustToRawJson: def([P_ANY], (v: unknown) => marshal(v, { escapeHTML: false }), { errors: true }),
   ternary: def([P_ANY, P_ANY, P_BOOL], (t: unknown, f: unknown, c: boolean) => (c ? t : f), { retIface: true }),
-  deepCopy: def([P_ANY], deepCopy, { retIface: true }),
-  mustDeepCopy: def([P_ANY], deepCopy, { errors: true, retIface: true }),
+  deepCopy: def([P_ANY], copyOrFail, { retIface: true }),
+  mustDeepCopy: def([P_ANY], copyOrFail, { errors: true, retIface: true }),
   typeOf: def([P_ANY], (v: unknown) => typeName(v)),
   typeIs: def([P_STRING, P_ANY], (t: string, v: unknown) => t === typeName(v)),
   typeIsLike: def([P_STRING, P_ANY], (t: string, v: unknown) => t === typeName(v) || "*" + t === typeName(v)),

@@ -170,8 +170,8 @@ const assertWritable = (d: Map) => {
 }
 
 export const listFuncs: FuncMap = {
-  list: vdef([], P_ANY, (...v: unknown[]) => (v.length === 0 ? nilSlice() : v)),
-  tuple: vdef([], P_ANY, (...v: unknown[]) => (v.length === 0 ? nilSlice() : v)),
+  list: vdef([], P_ANY, (...v: unknown[]) => v),
+  tuple: vdef([], P_ANY, (...v: unknown[]) => v),
   append: def([P_ANY, P_ANY], (l: unknown, v: unknown) => [...listItems(l, "Cannot push on type"), v]),
   push: def([P_ANY, P_ANY], (l: unknown, v: unknown) => [...listItems(l, "Cannot push on type"), v]),
   mustAppend: def([P_ANY, P_ANY], (l: unknown, v: unknown) => [...listItems(l, "Cannot push on type"), v], { errors: true }),

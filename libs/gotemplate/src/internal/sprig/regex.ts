@@ -19,6 +19,21 @@ const PERL: Record<string, [string, boolean]> = {
   d: ["0-9", false], D: ["0-9", true], s: ["\\t\\n\\f\\r ", false], S: ["\\t\\n\\f\\r ", true],
   w: ["0-9A-Za-z_", false], W: ["0-9A-Za-z_", true],
 }
+/** A Go \\p{Name}: a general category (L, Lu...) or a script (Greek...), as JS spells it; undefined when unknown. */
+function unicodeProperty(name: string): string | undefined {
+  for (const js of [name, `Script=${name}`]) {
+    if (!/^[A-Za-z_=]+$/.test(js)) return undefined
+    try {
+      new RegExp(`\\p{${js}}`, "u")
+      if (js === name && !/^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Cs|Co)$/.test(name)) continue
+      return js
+    } catch {
+      /* try the next spelling */
+    }
+  }
+  return undefined
+}
+
 const META = "\\.+*?()|[]{}^$"
 
 interface Flags { i: boolean; m: boolean; s: boolean }
@@ -29,7 +44,7 @@ export function translate(expr: string): { source: string; names: string[] } {
   let i = 0
   const names: string[] = []
   const peek = (k = 0) => cps[i + k]
-  const litEsc = (c: string) => (/[\\^$.*+?()[\]{}|/\-]/.test(c) ? "\\" + c : c === "\n" ? "\\n" : c)
+  const litEsc = (c: string) => (/[\\^$.*+?()[\]{}|/]/.test(c) ? "\\" + c : c === "\n" ? "\\n" : c)
   const classEsc = (c: string) => (/[\\\]\[^\-]/.test(c) ? "\\" + c : c === "\n" ? "\\n" : c)
 
   // An escape inside or outside a class: returns [js text, single code point or undefined].
@@ -83,16 +98,12 @@ export function translate(expr: string): { source: string; names: string[] } {
       }
       let neg = c === "P"
       if (name.startsWith("^")) { neg = !neg; name = name.slice(1) }
-      const js = name === "Any" ? "\\s\\S" : `\\p{${name}}`
-      try {
-        new RegExp(`[${js}]`, "u")
-      } catch {
-        throw perr("invalid character class range", cps.slice(start, i).join(""))
-      }
-      if (name === "Any") return [neg ? "" : js, undefined]
-      return [`\\${neg ? "P" : "p"}{${name}}`, undefined]
+      if (name === "Any") return [neg ? "" : "\\s\\S", undefined]
+      const prop = unicodeProperty(name)
+      if (prop === undefined) throw perr("invalid character class range", cps.slice(start, i).join(""))
+      return [`\\${neg ? "P" : "p"}{${prop}}`, undefined]
     }
-    if (c === "Q") throw new Error("unreachable")
+    if (c === "Q") throw new Error("unreachable: \\Q is handled by the caller")
     if (!inClass) {
       if (c === "A") return ["(?<![\\s\\S])", undefined]
       if (c === "z") return ["(?![\\s\\S])", undefined]
@@ -269,7 +280,8 @@ export function translate(expr: string): { source: string; names: string[] } {
             let lit = ""
             while (i < cps.length && !(cps[i] === "\\" && cps[i + 1] === "E")) lit += cps[i++]
             if (i < cps.length) i += 2
-            out += lit ? `(?:${[...lit].map(litEsc).join("")})` : ""
+            // each quoted character is its own atom: a following + applies to the last one
+            out += [...lit].map(litEsc).join("")
             if (!lit) lastAtom = false
             break
           }

@@ -9,6 +9,7 @@ import {
   byteLength, byteSlice, compareStrings, decodeUtf8, isAscii, sliceItems, stringSlice, T_STRING_MAP, tag,
 } from "../values.ts"
 import { strval } from "./cast.ts"
+import { toCamelCase, toLowerWords } from "./xstrings.ts"
 import { isLetter, isLower, isSpaceRune, isTitle, isUpper, toLowerRune, toTitleRune, toUpperRune } from "./unicode.ts"
 
 const str1 = (fn: (s: string) => unknown) => def([P_STRING], fn)
@@ -231,6 +232,12 @@ export function replaceAll(s: string, old: string, nw: string): string {
   return s.split(old).join(nw)
 }
 
+function spaces(n: bigint): string {
+  if (n < 0n) throw new GoError("strings: negative Repeat count")
+  if (n > 1_000_000n) throw new GoError("strings: Repeat count too large for this engine")
+  return " ".repeat(Number(n))
+}
+
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 function randomFrom(chars: string, count: bigint): string {
   if (count < 0n) throw new GoError(`Requested random string length ${count} is less than 0.`)
@@ -351,13 +358,16 @@ export const stringFuncs: FuncMap = {
     return sprintf(v.map(() => "%v").join(" "), v)
   }),
   indent: def([P_INT, P_STRING], (n: bigint, s: string) => {
-    const pad = " ".repeat(Number(n < 0n ? 0n : n))
+    const pad = spaces(n)
     return pad + s.replaceAll("\n", "\n" + pad)
   }),
   nindent: def([P_INT, P_STRING], (n: bigint, s: string) => {
-    const pad = " ".repeat(Number(n < 0n ? 0n : n))
+    const pad = spaces(n)
     return "\n" + pad + s.replaceAll("\n", "\n" + pad)
   }),
+  snakecase: str1((s) => toLowerWords(s, "_")),
+  camelcase: str1(toCamelCase),
+  kebabcase: str1((s) => toLowerWords(s, "-")),
   replace: def([P_STRING, P_STRING, P_STRING], (o: string, n: string, s: string) => replaceAll(s, o, n)),
   plural: def([P_STRING, P_STRING, P_INT], (one: string, many: string, n: bigint) => (n === 1n ? one : many)),
   sha1sum: str1((s) => createHash("sha1").update(s, "utf8").digest("hex")),

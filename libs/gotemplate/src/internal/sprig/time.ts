@@ -86,7 +86,7 @@ export function civil(t: TimeV) {
 
 // ---- layouts ----
 
-type Chunk = { lit: string } | { std: string; frac?: number }
+type Chunk = { lit: string } | { std: string; frac?: number; sep?: string }
 
 const lower = (c: string | undefined) => c !== undefined && c >= "a" && c <= "z"
 const digit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9"
@@ -95,10 +95,10 @@ const digit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9"
 export function layoutChunks(layout: string): Chunk[] {
   const out: Chunk[] = []
   let lit = ""
-  const push = (std: string, len: number, frac?: number) => {
+  const push = (std: string, len: number, frac?: number, sep?: string) => {
     if (lit) out.push({ lit })
     lit = ""
-    out.push(frac === undefined ? { std } : { std, frac })
+    out.push(frac === undefined ? { std } : { std, frac, sep: sep! })
     return len
   }
   for (let i = 0; i < layout.length;) {
@@ -137,7 +137,7 @@ export function layoutChunks(layout: string): Chunk[] {
         if (r[1] === "0" || r[1] === "9") {
           let j = 1
           while (r[j] === r[1]) j++
-          if (!digit(r[j])) n = push(r[1] === "0" ? ".0" : ".9", j, j - 1)
+          if (!digit(r[j])) n = push(r[1] === "0" ? ".0" : ".9", j, j - 1, c)
         }
         break
     }
@@ -205,7 +205,7 @@ export function formatTime(t: TimeV, layout: string): string {
       case "-07:00": out += tzNum(c.offset, true, false, false, false); break
       case "-07:00:00": out += tzNum(c.offset, true, true, false, false); break
       case ".0": case ".9": {
-        const sep = layout.includes(",") && !layout.includes(".") ? "," : "."
+        const sep = ch.sep ?? "."
         const digits = String(t.nsec).padStart(9, "0").slice(0, ch.frac!)
         if (ch.std === ".0") out += sep + digits
         else {
