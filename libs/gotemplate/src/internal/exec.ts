@@ -537,7 +537,7 @@ export class State {
 import { typeName as typeNameOf } from "./values.ts"
 
 /** Executes a named template of an engine with data; returns the output. */
-export function execute(engine: Engine, name: string, data: unknown, budget?: Budget, depth = 0): string {
+export function execute(engine: Engine, name: string, data: unknown, budget?: Budget, depth = 0, nested = false): string {
   const tree = engine.lookup(name)
   if (tree === undefined) throw new TemplateError("exec", `template: no template ${quote(name)} associated with template ${quote(engine.name)}`)
   const st = new State(engine, budget ?? new Budget(engine.limits), name, depth)
@@ -545,7 +545,7 @@ export function execute(engine: Engine, name: string, data: unknown, budget?: Bu
   try {
     st.run(tree.root, data)
   } catch (e) {
-    if (e instanceof RangeError && /call stack/.test(e.message))
+    if (!nested && e instanceof RangeError && /call stack/.test(e.message))
       throw new TemplateError("limit", `template: ${name}: recursion too deep (the JavaScript stack is exhausted)`)
     throw e
   }

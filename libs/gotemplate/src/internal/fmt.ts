@@ -61,11 +61,9 @@ class Printer {
     this.buf += "%!" + verb + "("
     if (v === null || v === undefined) this.buf += "<nil>"
     else {
+      // Go keeps the verb's flags (width, precision, padding) for the value inside %!verb(...)
       this.buf += typeName(v) + "="
-      const saved = this.f
-      this.f = noFlags()
       this.printArg(v, "v", 0)
-      this.f = saved
     }
     this.buf += ")"
     this.erroring = false

@@ -5,6 +5,14 @@ import { GoError } from "./funcs.ts"
 import { formatFloat, quote } from "./strconv.ts"
 import { GoComplex, GoFunc, GoNum, GoObject, isMap, mapSet, sliceType, sortedKeys, typeName } from "./values.ts"
 
+/** A JSON object with fields in a fixed order (a Go struct's encoding). */
+export class Ordered {
+  readonly entries: readonly (readonly [string, unknown])[]
+  constructor(entries: readonly (readonly [string, unknown])[]) {
+    this.entries = entries
+  }
+}
+
 export interface MarshalOptions {
   readonly escapeHTML?: boolean
   readonly indent?: string
@@ -75,6 +83,11 @@ export function marshal(v: unknown, opts: MarshalOptions = {}): string {
     if (v instanceof Uint8Array) return '"' + Buffer.from(v).toString("base64") + '"'
     if (v instanceof GoComplex) throw new GoError("json: unsupported type: complex128")
     if (v instanceof GoFunc) throw new GoError(`json: unsupported type: ${typeName(v)}`)
+    if (v instanceof Ordered) {
+      const o: Record<string, unknown> = {}
+      for (const [k, x] of v.entries) o[k] = x
+      return encObject(o, v.entries.map(([k]) => k), depth)
+    }
     if (v instanceof GoObject) {
       if (v.type.json) return enc(v.type.json(v), depth)
       if (v.type.kind === "slice") return enc(v.v, depth)
@@ -148,9 +161,14 @@ export function unmarshal(text: string, target: "any" | "map" | "slice" = "any")
       else break
     }
   }
+  // At the end of input Go's scanner steps once more with a space: states that need a
+  // particular character then report "invalid character ' '".
+  const errEOF = (ctx: string): never => {
+    throw new JsonSyntaxError(`invalid character ' ' ${ctx}`)
+  }
   const lit = (word: string, v: unknown): unknown => {
     for (let k = 0; k < word.length; k++, i++) {
-      if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
+      if (i >= n) errEOF(`in literal ${word} (expecting ${quoteChar(word[k]!)})`)
       if (text[i] !== word[k]) err(`in literal ${word} (expecting ${quoteChar(word[k]!)})`)
     }
     return v
@@ -167,7 +185,7 @@ export function unmarshal(text: string, target: "any" | "map" | "slice" = "any")
       if (c === 92) {
         out += text.slice(start, i)
         i++
-        if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
+        if (i >= n) errEOF("in string escape code")
         const e = text[i]!
         const simple: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" }
         if (e in simple) { out += simple[e]; i++ }
@@ -175,7 +193,7 @@ export function unmarshal(text: string, target: "any" | "map" | "slice" = "any")
           i++
           let h = ""
           for (let k = 0; k < 4; k++, i++) {
-            if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
+            if (i >= n) errEOF("in \\u hexadecimal character escape")
             if (!/[0-9a-fA-F]/.test(text[i]!)) err("in \\u hexadecimal character escape")
             h += text[i]
           }
@@ -197,20 +215,20 @@ export function unmarshal(text: string, target: "any" | "map" | "slice" = "any")
   const num = (): number => {
     const s0 = i
     if (text[i] === "-") i++
-    if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
+    if (i >= n) errEOF("in numeric literal")
     if (text[i] === "0") i++
     else if (text[i]! >= "1" && text[i]! <= "9") while (i < n && text[i]! >= "0" && text[i]! <= "9") i++
     else err("in numeric literal")
     if (text[i] === ".") {
       i++
-      if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
+      if (i >= n) errEOF("after decimal point in numeric literal")
       if (!(text[i]! >= "0" && text[i]! <= "9")) err("after decimal point in numeric literal")
       while (i < n && text[i]! >= "0" && text[i]! <= "9") i++
     }
     if (text[i] === "e" || text[i] === "E") {
       i++
       if (text[i] === "+" || text[i] === "-") i++
-      if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
+      if (i >= n) errEOF("in exponent of numeric literal")
       if (!(text[i]! >= "0" && text[i]! <= "9")) err("in exponent of numeric literal")
       while (i < n && text[i]! >= "0" && text[i]! <= "9") i++
     }

@@ -76,7 +76,8 @@ export async function runOracle(requests: readonly OracleRequest[]): Promise<Ora
     for (const r of requests) child.stdin.write(JSON.stringify(r) + "\n")
     child.stdin.end()
     await done
-    if (out.length !== requests.length) throw new Error(`oracle answered ${out.length} of ${requests.length} requests`)
+    if (out.length !== requests.length)
+      throw new Error(`the Go oracle stopped after ${out.length} of ${requests.length} requests; next: ${JSON.stringify(requests[out.length])}`)
     return out
   } finally {
     child.kill()

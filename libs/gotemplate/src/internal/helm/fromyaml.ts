@@ -1,9 +1,10 @@
 // Helm's fromYaml / fromYamlArray: sigs.k8s.io/yaml.Unmarshal, i.e.
 // yaml.v2 (YAML 1.1 scalars: yes/no/on/off are booleans) converted to JSON
 // and decoded by encoding/json (every number becomes a float64).
-import { Alias, isAlias, isMap as isYMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from "yaml"
+import { Alias, isAlias, isMap as isYMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from "yaml"
 import { GoError } from "../funcs.ts"
 import { formatFloat } from "../strconv.ts"
+import { sprintf } from "../fmt.ts"
 import { mapSet } from "../values.ts"
 import { resolve } from "./yaml.ts"
 
@@ -106,16 +107,30 @@ function keyString(k: YV, v: YV): string {
   }
   if (typeof k === "boolean") return k ? "true" : "false"
   if (k !== null && typeof k === "object" && "ts" in k) return k.ts
-  throw new GoError(`Unsupported map key of type: ${k === null ? "%!s(<nil>)" : "map"}`)
+  const goV = (x: YV): unknown => (x === null || typeof x !== "object" ? x : Array.isArray(x) ? x.map(goV) : "kv" in x ? Object.fromEntries(x.kv.map(([a, b]) => [String(a), goV(b)])) : x.ts)
+  throw new GoError(sprintf("Unsupported map key of type: %s, key: %+#v, value: %+#v", [k === null ? null : "map[interface {}]interface {}", goV(k), goV(v)]))
+}
+
+/** yaml.v2's wording for the syntax errors charts most often hit (others keep the yaml library's text). */
+function yamlV2Message(msg: string, line: number, text: string): string {
+  if (/^Flow sequence/.test(msg) && /\[\s*$/.test(text)) return `yaml: line ${line}: did not find expected node content`
+  if (/^Flow sequence/.test(msg)) return `yaml: line ${line}: did not find expected ',' or ']'`
+  if (/^Flow map/.test(msg)) return `yaml: line ${line}: did not find expected ',' or '}'`
+  if (/Nested mappings are not allowed|Implicit map keys need to be followed by map values|mapping values/.test(msg)) return "yaml: mapping values are not allowed in this context"
+  if (/^Tabs are not allowed/.test(msg)) return "yaml: found character that cannot start any token"
+  return `yaml: line ${line}: ${msg}`
 }
 
 /** sigs.k8s.io/yaml.Unmarshal of the first document, as JSON would decode it. Throws GoError with Go's prefixes. */
 export function yamlToValue(text: string): unknown {
-  const doc = parseDocument(text, { schema: "failsafe", uniqueKeys: false, merge: false, strict: false, prettyErrors: false, version: "1.1" })
+  const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, merge: false, strict: false, prettyErrors: false, version: "1.1" })
+  // yaml.v2 reads only the first document
+  const doc = Array.isArray(docs) ? docs[0] : undefined
+  if (doc === undefined) return null
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!
     const line = e.linePos?.[0]?.line ?? 1
-    throw new GoError(`error converting YAML to JSON: yaml: line ${line}: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`)
+    throw new GoError(`error converting YAML to JSON: ${yamlV2Message(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""), line, text)}`)
   }
   let yv: YV
   try {

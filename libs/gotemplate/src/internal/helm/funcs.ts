@@ -20,7 +20,11 @@ function include(this: State, name: string, data: unknown): string {
   if (n > includeLimit) throw new GoError(`rendering template has a nested reference name: ${name}: unable to execute template`)
   counts.set(name, n + 1)
   try {
-    return execute(this.engine, name, data, this.budget, this.depth + 1)
+    return execute(this.engine, name, data, this.budget, this.depth + 1, true)
+  } catch (e) {
+    // The JavaScript stack ends before Helm's limit of 1000 nested includes; say what Helm says.
+    if (e instanceof RangeError) throw new GoError(`rendering template has a nested reference name: ${name}: unable to execute template`)
+    throw e
   } finally {
     counts.set(name, (counts.get(name) ?? 1) - 1)
   }
@@ -51,7 +55,7 @@ function required(msg: string, v: unknown): unknown {
 function fromYaml(s: string): unknown {
   try {
     const v = yamlToValue(s)
-    if (v === null) return tag({}, T_NIL_IFACE_MAP)
+    if (v === null) return {}
     if (typeof v !== "object" || Array.isArray(v)) {
       const kind = Array.isArray(v) ? "array" : typeof v === "string" ? "string" : typeof v === "number" ? "number" : "bool"
       return { Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}` }
@@ -66,7 +70,7 @@ function fromYaml(s: string): unknown {
 function fromYamlArray(s: string): unknown {
   try {
     const v = yamlToValue(s)
-    if (v === null) return tag([], { name: "[]interface {}", kind: "slice", nil: true })
+    if (v === null) return []
     if (!Array.isArray(v)) {
       const kind = typeof v === "object" ? "object" : typeof v === "string" ? "string" : typeof v === "number" ? "number" : "bool"
       return [`error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type []interface {}`]

@@ -1,5 +1,6 @@
 // Helm's built-in objects that have methods: .Capabilities and .Files.
 import { toYaml } from "./yaml.ts"
+import { Ordered } from "../json.ts"
 import { def, P_STRING, type FuncDef } from "../funcs.ts"
 import { GoObject, stringSlice, type ObjType } from "../values.ts"
 import { base } from "../sprig/misc.ts"
@@ -27,12 +28,12 @@ export const BuildInfoType: ObjType = {
   name: "chartutil.BuildInfo", kind: "struct", fields: ["Version", "GitCommit", "GitTreeState", "GoVersion"],
   json: (o) => {
     const v = str(o)
-    const out: Record<string, unknown> = {}
-    if (v.Version) out.version = v.Version
-    if (v.GitCommit) out.git_commit = v.GitCommit
-    if (v.GitTreeState) out.git_tree_state = v.GitTreeState
-    if (v.GoVersion) out.go_version = v.GoVersion
-    return out
+    const out: [string, unknown][] = []
+    if (v.Version) out.push(["version", v.Version])
+    if (v.GitCommit) out.push(["git_commit", v.GitCommit])
+    if (v.GitTreeState) out.push(["git_tree_state", v.GitTreeState])
+    if (v.GoVersion) out.push(["go_version", v.GoVersion])
+    return new Ordered(out)
   },
 }
 

@@ -6,7 +6,7 @@
 // multi-line strings, no line wrapping).
 import { formatFloat, parseFloat_, parseInt_, parseUint } from "../strconv.ts"
 import { GoError } from "../funcs.ts"
-import { jsonFloat } from "../json.ts"
+import { jsonFloat, Ordered } from "../json.ts"
 import { GoComplex, GoFunc, GoNum, GoObject, isMap, sliceType, sortedKeys } from "../values.ts"
 
 /** A YAML value as yaml.v2 holds it after decoding JSON: scalars carry their resolved kind. */
@@ -38,13 +38,12 @@ export type Resolved =
 /** yaml.v2's resolve() for an untagged plain scalar. */
 export function resolve(s: string): Resolved {
   const c = s.length === 0 ? "" : s[0]!
-  const hint = s === "" ? "N" : /[+-]/.test(c) ? "S" : /[0-9]/.test(c) ? "D" : /[yYnNtTfFoO~]/.test(c) ? "M" : c === "." ? "." : c === "<" ? "<" : ""
+  const hint = s === "" ? "N" : /[+-]/.test(c) ? "S" : /[0-9]/.test(c) ? "D" : /[yYnNtTfFoO~]/.test(c) ? "M" : c === "." ? "." : ""
   if (hint === "") return { tag: "str", v: s }
   if (BOOL_TRUE.has(s)) return { tag: "bool", v: true }
   if (BOOL_FALSE.has(s)) return { tag: "bool", v: false }
   if (NULLS.has(s)) return { tag: "null" }
   if (s in FLOATS) return { tag: "float", v: FLOATS[s]! }
-  if (s === "<<") return { tag: "merge" }
   switch (hint) {
     case ".":
       try {
@@ -92,9 +91,24 @@ function validDate(s: string): boolean {
 }
 
 /** The YAML tree yaml.Unmarshal makes of json.Marshal(v); throws GoError when JSON cannot encode v. */
+/**
+ * What yaml.v2 reads back from a JSON string holding raw NEL/LS/PS: they are
+ * YAML 1.1 line breaks, so a double-quoted scalar folds them (NEL becomes a
+ * space, LS/PS stay; blanks around them go).
+ */
+function foldBreaks(s: string): string {
+  if (!/[\u0085\u2028\u2029]/.test(s)) return s
+  return s.replace(/[ \t]*([\u0085\u2028\u2029](?:[ \t]*[\u0085\u2028\u2029])*)[ \t]*/g, (_m, breaks: string) => {
+    const bs = [...breaks.replace(/[ \t]/g, "")].map((b) => (b === "\u0085" ? "\n" : b))
+    const [lead, ...trail] = bs
+    if (lead === "\n") return trail.length === 0 ? " " : trail.join("")
+    return lead + trail.join("")
+  })
+}
+
 function toTree(v: unknown): YNode {
   switch (typeof v) {
-    case "string": return { k: "str", v }
+    case "string": return { k: "str", v: foldBreaks(v) }
     case "boolean": return { k: "bool", v }
     case "number": return numNode(jsonFloat(v))
     case "bigint": return numNode(v.toString())
@@ -105,6 +119,7 @@ function toTree(v: unknown): YNode {
   if (v instanceof Uint8Array) return { k: "str", v: Buffer.from(v).toString("base64") }
   if (v instanceof GoComplex) throw new GoError("json: unsupported type: complex128")
   if (v instanceof GoFunc) throw new GoError("json: unsupported type: func")
+  if (v instanceof Ordered) return { k: "map", v: v.entries.map(([key, x]) => [foldBreaks(key), toTree(x)] as [string, YNode]) }
   if (v instanceof GoObject) {
     if (v.type.json) return toTree(v.type.json(v))
     if (v.type.kind === "slice" || v.type.kind === "map") return toTree(v.v)
@@ -115,7 +130,14 @@ function toTree(v: unknown): YNode {
   if (Array.isArray(v)) return sliceType(v).nil ? { k: "null" } : { k: "seq", v: v.map(toTree) }
   if (isMap(v)) {
     if ((v as any)[Symbol.for("moor.gotemplate.type")]?.nil) return { k: "null" }
-    return { k: "map", v: sortedKeys(v).map((key) => [key, toTree(v[key])]) }
+    return {
+      k: "map",
+      v: sortedKeys(v).map((key) => {
+        // a key holding a raw NEL becomes a multi-line flow key, which yaml.v2 cannot read back
+        if (key.includes("\u0085")) throw new GoError("yaml: did not find expected key")
+        return [foldBreaks(key), toTree(v[key])]
+      }),
+    }
   }
   throw new GoError("json: unsupported type")
 }

@@ -54,6 +54,13 @@ function derivePassword(counter: GoNum, type: string, password: string, user: st
   return out
 }
 
+/** base64.StdEncoding.DecodeString: undefined where Go reports an error. */
+function strictBase64(s: string): Buffer | undefined {
+  const t = s.replace(/[\r\n]/g, "")
+  if (t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(t)) return undefined
+  return Buffer.from(t, "base64")
+}
+
 function aesKey(password: string): Buffer {
   const k = Buffer.alloc(32)
   Buffer.from(password, "utf8").copy(k, 0, 0, 32)
@@ -331,10 +338,10 @@ export const cryptoFuncs: FuncMap = {
   decryptAES: def([P_STRING, P_STRING], decryptAES, { errors: true }),
   genPrivateKey: def([P_STRING], generatePrivateKey),
   buildCustomCert: def([P_STRING, P_STRING], (b64cert: string, b64key: string) => {
-    const cert = Buffer.from(b64cert, "base64").toString("utf8")
-    const key = Buffer.from(b64key, "base64").toString("utf8")
-    if (!/^[A-Za-z0-9+/=\s]*$/.test(b64cert)) throw new GoError("unable to decode base64 certificate")
-    if (!/^[A-Za-z0-9+/=\s]*$/.test(b64key)) throw new GoError("unable to decode base64 private key")
+    const certB = strictBase64(b64cert), keyB = strictBase64(b64key)
+    if (certB === undefined) throw new GoError("unable to decode base64 certificate")
+    if (keyB === undefined) throw new GoError("unable to decode base64 private key")
+    const cert = certB.toString("utf8"), key = keyB.toString("utf8")
     if (!/-----BEGIN [A-Z ]+-----/.test(cert)) throw new GoError("unable to decode certificate")
     try { new X509Certificate(cert) } catch (e) { throw new GoError(`error parsing certificate: decodedCert.Bytes: ${(e as Error).message}`) }
     try { parseKey(key) } catch (e) { throw new GoError(`error parsing private key: ${(e as Error).message}`) }

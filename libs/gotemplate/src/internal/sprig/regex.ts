@@ -4,7 +4,7 @@
 // differently (., \s, \w, ^/$ in multi-line mode, \A, \z, POSIX classes),
 // the translation spells out Go's meaning. (?U) is refused.
 import { def, GoError, P_INT, P_STRING, type FuncMap } from "../funcs.ts"
-import { nilSlice, stringSlice } from "../values.ts"
+import { stringSlice, T_NIL_STRING_SLICE, tag } from "../values.ts"
 
 class ReError extends GoError {}
 
@@ -198,6 +198,7 @@ export function translate(expr: string): { source: string; names: string[] } {
     let lastAtom = false
     let lastWasRepeat = false
     let atomStart = 0
+    let lastOpStart = 0
     for (;;) {
       const c = peek()
       if (c === undefined) {
@@ -222,9 +223,10 @@ export function translate(expr: string): { source: string; names: string[] } {
         else { op = c; i++ }
         if (peek() === "?") { op += "?"; i++ }
         if (!lastAtom) throw perr("missing argument to repetition operator", cps.slice(opStart, i).join(""))
-        if (lastWasRepeat) throw perr("invalid nested repetition operator", cps.slice(atomStart, i).join(""))
+        if (lastWasRepeat) throw perr("invalid nested repetition operator", cps.slice(lastOpStart, i).join(""))
         out += op
         lastWasRepeat = true
+        lastOpStart = opStart
         continue
       }
       atomStart = i
@@ -389,7 +391,7 @@ function replaceAll(re: RegExp, s: string, repl: string, literal: boolean): stri
 }
 
 function split(expr: string, re: RegExp, s: string, n: number): string[] {
-  if (n === 0) return nilSlice() as string[]
+  if (n === 0) return tag([], T_NIL_STRING_SLICE) as string[]
   if (expr.length > 0 && s.length === 0) return [""]
   const out: string[] = []
   let beg = 0
@@ -411,12 +413,12 @@ const matchStr = (expr: string, s: string) => {
 }
 const findAllStr = (re: RegExp, s: string, n: bigint) => {
   const ms = findAll(re, s, Number(n))
-  return ms.length === 0 ? (nilSlice() as string[]) : stringSlice(ms.map((m) => m[0]))
+  return ms.length === 0 ? (tag([], T_NIL_STRING_SLICE) as string[]) : stringSlice(ms.map((m) => m[0]))
 }
 const findStr = (re: RegExp, s: string) => findAll(re, s, 1)[0]?.[0] ?? ""
 const splitStr = (expr: string, re: RegExp, s: string, n: bigint) => {
   const r = split(expr, re, s, Number(n))
-  return stringSlice(r)
+  return (r as any)[Symbol.for("moor.gotemplate.type")] ? r : stringSlice(r)
 }
 
 export const regexFuncs: FuncMap = {

@@ -167,7 +167,7 @@ function trunc(c: bigint, s: string): string {
 
 function substr(start: bigint, end: bigint, s: string): string {
   const len = BigInt(byteLength(s))
-  const bad = () => { throw new GoError(`runtime error: slice bounds out of range [${start}:${end}] with length ${len}`) }
+  const bad = () => { throw new GoError(`runtime error: slice bounds out of range [${start}:${end}]`) }
   if (start < 0n) {
     if (end < 0n || end > len) throw new GoError(end < 0n ? `runtime error: slice bounds out of range [:${end}]` : `runtime error: slice bounds out of range [:${end}] with length ${len}`)
     return byteSlice(s, 0, Number(end))

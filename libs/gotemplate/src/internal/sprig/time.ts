@@ -265,9 +265,12 @@ export function parseTime(layout: string, value: string, loc: Zone): TimeV {
     const hold = rest
     switch (std) {
       case "2006": {
-        const m = /^\d{4}/.exec(rest)
-        if (!m) throw parseError(layout, value, std, rest)
-        year = Number(m[0]); rest = rest.slice(4); break
+        // Go takes four characters first, then parses them
+        if (rest.length < 4) throw parseError(layout, value, std, rest)
+        const p4 = rest.slice(0, 4)
+        rest = rest.slice(4)
+        if (!/^[+-]?\d+$/.test(p4)) throw parseError(layout, value, std, rest)
+        year = Number(p4); break
       }
       case "06": { const v = num(std, 2, true); year = v >= 69 ? 1900 + v : 2000 + v; break }
       case "January": case "Jan": {
