@@ -26,6 +26,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 const rootName = "gotpl"
@@ -43,6 +45,8 @@ type request struct {
 	MissingKey string          `json:"missingkey"`
 	Helm       *bool           `json:"helm"`
 	Renders    []renderReq     `json:"renders"`
+	// BcryptCheck asks whether [hash, password] match (to check our bcrypt against Go's).
+	BcryptCheck []string `json:"bcryptCheck"`
 }
 
 type response struct {
@@ -101,6 +105,13 @@ func runWithTimeout(req *request, d time.Duration) response {
 }
 
 func run(req *request) response {
+	if len(req.BcryptCheck) == 2 {
+		if err := bcrypt.CompareHashAndPassword([]byte(req.BcryptCheck[0]), []byte(req.BcryptCheck[1])); err != nil {
+			return response{Error: err.Error(), Phase: "exec"}
+		}
+		ok := "ok"
+		return response{Output: &ok}
+	}
 	if len(req.Templates) == 0 {
 		return response{Error: "no templates", Phase: "request"}
 	}

@@ -15,7 +15,9 @@ const repoRoot = resolve(here, "../../../..")
 /** One request to the oracle (see oracle/main.go). */
 export interface OracleRequest {
   readonly id: string
-  readonly templates: readonly (readonly [string, string])[]
+  readonly templates?: readonly (readonly [string, string])[]
+  /** [hash, password]: asks Go's bcrypt whether they match */
+  readonly bcryptCheck?: readonly [string, string]
   readonly entry?: string
   readonly data?: unknown
   readonly missingkey?: string
