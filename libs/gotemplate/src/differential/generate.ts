@@ -49,17 +49,31 @@ function genData(r: R, depth: number): unknown {
   }
 }
 
+/** Paths by the kind of value they hold, so that arguments are mostly well-typed. */
+interface Typed { s: string[]; n: string[]; l: string[]; m: string[]; b: string[] }
+
+function kindOfData(v: unknown): keyof Typed | undefined {
+  if (typeof v === "string") return "s"
+  if (typeof v === "number") return "n"
+  if (typeof v === "boolean") return "b"
+  if (Array.isArray(v)) return "l"
+  if (v !== null && typeof v === "object" && !Object.keys(v).some((k) => k.startsWith("$"))) return "m"
+  return undefined
+}
+
 /** Field paths (".a.b") that exist in the data, for operands; `iterable` collects those that are not integers. */
-function paths(d: unknown, prefix: string, out: string[], iterable: string[], depth = 0): string[] {
+function paths(d: unknown, prefix: string, out: string[], iterable: string[], depth = 0, typed?: Typed): string[] {
   if (d !== null && typeof d === "object" && !Array.isArray(d) && !Object.keys(d).some((k) => k.startsWith("$")) && depth < 4) {
     for (const [k, v] of Object.entries(d)) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) continue
       const p = `${prefix}.${k}`
       out.push(p)
+      const kind = kindOfData(v)
+      if (typed && kind) typed[kind].push(p)
       // Go 1.22 ranges over integers; the Debian oracle's Go 1.19 does not, so ranges never meet one
       const isInt = v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).some((x) => /^\$u?int/.test(x))
       if (!isInt) iterable.push(p)
-      paths(v, p, out, iterable, depth + 1)
+      paths(v, p, out, iterable, depth + 1, typed)
     }
   }
   return out
@@ -95,6 +109,21 @@ const FUNCS: [string, Kind[]][] = [
   ["kindIs", ["s", "a"]], ["typeIs", ["s", "a"]], ["all", ["a", "a"]], ["any", ["a", "a"]], ["fail", ["s"]],
 ]
 
+/** What each function returns, so that a pipeline's next stage mostly accepts it. */
+const RETURNS: Record<string, Kind> = {}
+for (const n of ["print", "printf", "println", "html", "js", "urlquery", "upper", "lower", "title", "trim", "quote", "squote", "trunc", "substr",
+  "replace", "indent", "nindent", "repeat", "cat", "b64enc", "b64dec", "sha256sum", "trimSuffix", "trimPrefix", "snakecase", "camelcase",
+  "kebabcase", "join", "toString", "abbrev", "nospace", "initials", "wrap", "plural", "swapcase", "untitle", "adler32sum", "toJson",
+  "toPrettyJson", "toRawJson", "typeOf", "kindOf", "regexFind", "regexReplaceAll", "base", "dir", "ext", "clean", "toYaml", "toToml", "tpl",
+  "include", "b32enc", "htmlDate", "duration", "durationRound", "seq"]) RETURNS[n] = "s"
+for (const n of ["len", "atoi", "int"]) RETURNS[n] = "i"
+for (const n of ["int64", "float64", "add", "sub", "mul", "div", "mod", "add1", "max", "min", "addf", "mulf", "divf", "subf", "ceil", "floor", "round", "maxf", "minf", "toDecimal"]) RETURNS[n] = "n"
+for (const n of ["not", "and", "or", "eq", "ne", "lt", "ge", "contains", "hasPrefix", "empty", "deepEqual", "has", "hasKey", "regexMatch", "semverCompare", "kindIs", "typeIs", "all", "any"]) RETURNS[n] = "b"
+for (const n of ["splitList", "toStrings", "until", "compact", "list", "rest", "initial", "reverse", "uniq", "append", "prepend", "without", "sortAlpha", "concat", "chunk", "pluck", "regexSplit", "regexFindAll", "fromYamlArray", "fromJsonArray"]) RETURNS[n] = "l"
+for (const n of ["dict", "pick", "omit", "merge", "mergeOverwrite", "fromJson", "fromYaml", "split"]) RETURNS[n] = "m"
+
+const accepts = (param: Kind, got: Kind) => param === "a" || param === "n" || got === "a" || param === got || (param === "i" && got === "i")
+
 const REGEXES = ["[a-z]+", "^a", "b$", "\\d+", "(x|y)", ".", "a*", "(?i)foo", "[[:upper:]]", "\\s", "o+"]
 const CONSTRAINTS = [">=1.0", "^1.2", "~1.21", "<2", "1.x", ">= 1.19-0", "!=1.2.3", "*"]
 const TPLS = ["{{ .a }}", "{{ upper .s }}", "{{ . }}", "x{{ .b }}y", "{{ .missing.x }}", "{{ bad"]
@@ -103,13 +132,21 @@ class Gen {
   readonly r: R
   readonly paths: string[]
   readonly iterable: string[]
+  readonly typed: Typed
   vars: string[] = ["$"]
   depth = 0
   defines: string[] = []
-  constructor(r: R, paths: string[], iterable: string[]) {
+  constructor(r: R, paths: string[], iterable: string[], typed: Typed) {
     this.r = r
     this.paths = paths
     this.iterable = iterable
+    this.typed = typed
+  }
+
+  /** A path holding a value of kind k, else a literal of that kind. */
+  typedField(k: keyof Typed, literal: () => string): string {
+    const ps = this.typed[k]
+    return ps.length > 0 && this.r.chance(0.9) ? (this.scoped > 0 ? "$" : "") + this.r.pick(ps) : literal()
   }
 
   str(): string {
@@ -120,20 +157,20 @@ class Gen {
 
   operand(kind: Kind): string {
     const r = this.r
-    if (this.depth < 3 && r.chance(0.25)) return "(" + this.pipeline(kind) + ")"
+    if (this.depth < 3 && r.chance(0.25)) return "(" + (kind === "a" ? this.pipeline(kind) : this.callReturning(kind)) + ")"
     switch (kind) {
-      case "s": return r.chance(0.7) ? this.str() : this.field()
-      case "i": return r.chance(0.7) ? String(r.pick([0, 1, 2, 3, 5, -1, 10, 63])) : r.chance(0.5) ? this.field() : `(len ${this.field()})`
-      case "n": return r.chance(0.5) ? r.pick(["1", "2", "0", "-3", "2.5", "1e3", "0.1", "7", "\"4\""]) : this.field()
-      case "b": return r.chance(0.6) ? r.pick(["true", "false"]) : this.field()
-      case "l": return r.chance(0.5) ? `(list ${this.operand("a")} ${this.operand("a")})` : r.chance(0.5) ? this.field() : `(splitList "," "a,b,a")`
+      case "s": return r.chance(0.65) ? this.str() : r.chance(0.9) ? this.typedField("s", () => this.str()) : this.field()
+      case "i": return r.chance(0.75) ? String(r.pick([0, 1, 2, 3, 5, -1, 10, 63])) : r.chance(0.9) ? `(len ${this.typedField("s", () => this.str())})` : this.field()
+      case "n": return r.chance(0.5) ? r.pick(["1", "2", "0", "-3", "2.5", "1e3", "0.1", "7", "\"4\""]) : r.chance(0.9) ? this.typedField("n", () => "3") : this.field()
+      case "b": return r.chance(0.6) ? r.pick(["true", "false"]) : r.chance(0.9) ? this.typedField("b", () => "true") : this.field()
+      case "l": return r.chance(0.4) ? `(list ${this.operand("a")} ${this.operand("a")})` : r.chance(0.8) ? this.typedField("l", () => "(list 1 2)") : `(splitList "," "a,b,a")`
       // a fresh dict of scalars: merging into shared data could make a cycle, which Go cannot print
       case "m": return `(dict "a" ${r.pick(["1", "\"x\"", "nil", "(list 1)", "true"])} "b" 2)`
       case "f": return this.field()
       default:
         switch (r.int(7)) {
           case 0: return this.str()
-          case 1: return r.pick(["0", "1", "-2", "3.5", "1e6", "true", "false", "nil", "'a'"])
+          case 1: return r.pick(["0", "1", "-2", "3.5", "1e6", "true", "false", r.chance(0.2) ? "nil" : "0", "'a'"])
           case 2: case 3: return this.field()
           case 4: return r.pick(this.vars) + (r.chance(0.3) ? this.pathSuffix() : "")
           case 5: return "."
@@ -146,17 +183,30 @@ class Gen {
     return this.r.chance(0.5) && this.paths.length > 0 ? this.r.pick(this.paths) : "." + this.r.pick(KEYS.filter((k) => /^[a-z]/i.test(k)))
   }
 
+  /** Inside with/range dot is something else: fields are then mostly taken from $. */
+  scoped = 0
+
   field(): string {
     const r = this.r
-    if (this.paths.length > 0 && r.chance(0.8)) return r.pick(this.paths)
+    const root = this.scoped > 0 && r.chance(0.85) ? "$" : ""
+    if (this.paths.length > 0 && r.chance(0.8)) return root + r.pick(this.paths)
     return "." + r.pick(["missing", "a", "x", "n"]) + (r.chance(0.3) ? ".deeper" : "")
   }
 
-  call(kind: Kind, piped: boolean): string {
+  /** A call; when piped, `input` is the kind of the value arriving as the last argument. */
+  call(kind: Kind, piped: boolean, input: Kind = "a"): string {
     const r = this.r
     let name: string, params: Kind[]
+    const unwanted = (n: string, ps: Kind[]): boolean =>
+      ((n === "fromYaml" || n === "fromYamlArray") && piped) ||
+      (this.depth > 1 && (n === "tpl" || n === "include")) ||
+      (n === "fail" && r.chance(0.8)) ||
+      (n === "include" && this.defines.length === 0 && r.chance(0.8)) ||
+      (piped && !accepts(ps[ps.length - 1]!, input) && r.chance(0.9))
+    let tries = 0
     do [name, params] = r.pick(FUNCS)
-    while (this.depth > 1 && (name === "tpl" || name === "include"))
+    while (unwanted(name, params) && ++tries < 50)
+    this.lastKind = RETURNS[name] ?? "a"
     this.depth++
     const n = piped ? params.length - 1 : params.length
     const args: string[] = []
@@ -166,24 +216,43 @@ class Gen {
         args.push(i === 0 ? JSON.stringify(r.pick(REGEXES)) : this.operand(k))
       } else if (name === "semverCompare") args.push(i === 0 ? JSON.stringify(r.pick(CONSTRAINTS)) : JSON.stringify(r.pick(["1.2.3", "v1.21.4", "2.0.0-rc.1", "0.9"])))
       else if (name === "tpl" && i === 0) args.push(JSON.stringify(r.pick(TPLS)))
-      else if (name === "include" && i === 0) args.push(JSON.stringify(this.defines.length > 0 && r.chance(0.8) ? r.pick(this.defines) : "nope"))
+      else if (name === "include" && i === 0) args.push(JSON.stringify(this.defines.length > 0 && r.chance(0.95) ? r.pick(this.defines) : "nope"))
       else if ((name === "merge" || name === "mergeOverwrite") && i === 1) args.push(r.chance(0.5) ? this.field() : this.operand("m"))
       else if (name === "printf" && i === 0) args.push(JSON.stringify(r.pick(["%v", "%s", "%d", "%q", "%5.2f", "%x", "%v-%v", "%T", "%+v", "%05d", "%t"])))
-      else if (name === "fromJson" || name === "fromYaml" || name === "fromYamlArray" || name === "fromJsonArray")
+      else if (name === "fromJson" || name === "fromJsonArray")
         args.push(r.chance(0.6) ? JSON.stringify(r.pick(["{\"a\": 1}", "a: [1, 2]", "- x\n- y", "[1,2]", "bad: [", "k: yes", "{}"])) : this.operand(k))
+      // YAML inputs stay well-formed (or a known malformed one): yaml.v2's parse-error wording is not reproduced in general
+      else if (name === "fromYaml" || name === "fromYamlArray")
+        args.push(JSON.stringify(r.pick(["{\"a\": 1}", "a: [1, 2]", "- x\n- y", "[1,2]", "bad: [", "k: yes", "{}", "a:\n  b: c", "n: 0x10", "- 1.5\n- ~", "x"])))
       else args.push(this.operand(k))
     }
-    if (r.chance(0.05)) args.push(this.operand("a")) // sometimes one too many
+    if (r.chance(0.02)) args.push(this.operand("a")) // sometimes one too many
     this.depth--
     void kind
     return [name, ...args].join(" ")
   }
 
+  lastKind: Kind = "a"
+
+  /** A call whose result has the wanted kind (mostly). */
+  callReturning(kind: Kind): string {
+    const r = this.r
+    const want = kind === "i" ? ["i"] : kind === "n" ? ["n", "i"] : [kind]
+    const names = FUNCS.filter(([n]) => want.includes(RETURNS[n] ?? "a") && n !== "tpl" && n !== "include" && n !== "fail")
+    if (names.length === 0 || r.chance(0.1)) return this.call(kind, false)
+    const [name, params] = r.pick(names)
+    this.depth++
+    const args = params.map((k, i) => (name === "printf" && i === 0 ? JSON.stringify(r.pick(["%v", "%s", "%d"])) : this.operand(k)))
+    this.depth--
+    return [name, ...args].join(" ")
+  }
+
   pipeline(kind: Kind = "a"): string {
     const r = this.r
+    this.lastKind = kind
     const first = r.chance(0.6) ? this.call(kind, false) : this.operand(kind)
     const stages = [first]
-    for (let i = r.int(this.depth > 1 ? 2 : 4); i > 0; i--) stages.push(this.call(kind, true))
+    for (let i = r.int(this.depth > 1 ? 2 : 4); i > 0; i--) stages.push(this.call(kind, true, this.lastKind))
     return stages.join(" | ")
   }
 
@@ -222,14 +291,22 @@ class Gen {
       case 0:
         out = `{{ if ${this.pipeline()} }}${this.body(2, inRange)}${r.chance(0.3) ? `{{ else if ${this.pipeline()} }}${this.body(1, inRange)}` : ""}${r.chance(0.5) ? `{{ else }}${this.body(1, inRange)}` : ""}{{ end }}`
         break
-      case 1:
-        out = `{{ with ${this.pipeline()} }}${this.body(2, inRange)}${r.chance(0.4) ? `{{ else }}${this.body(1, inRange)}` : ""}{{ end }}`
+      case 1: {
+        const p = this.pipeline()
+        this.scoped++
+        const b = this.body(2, inRange)
+        this.scoped--
+        out = `{{ with ${p} }}${b}${r.chance(0.4) ? `{{ else }}${this.body(1, inRange)}` : ""}{{ end }}`
         break
+      }
       default: {
         const decl = r.chance(0.5) ? (r.chance(0.5) ? "$i, $e := " : "$e := ") : ""
         const list = r.chance(0.5) && this.iterable.length > 0 ? r.pick(this.iterable) : r.pick(["(until 3)", "(list 1 \"a\" nil)", "$", "(dict \"b\" 1 \"a\" 2)", "(splitList \"/\" \"x/y\")"])
         if (decl) this.vars.push("$e", ...(decl.startsWith("$i") ? ["$i"] : []))
-        out = `{{ range ${decl}${list} }}${this.body(2, true)}${r.chance(0.3) ? `{{ else }}${this.body(1, inRange)}` : ""}{{ end }}`
+        this.scoped++
+        const b = this.body(2, true)
+        this.scoped--
+        out = `{{ range ${decl}${list} }}${b}${r.chance(0.3) ? `{{ else }}${this.body(1, inRange)}` : ""}{{ end }}`
       }
     }
     this.depth--
@@ -247,14 +324,15 @@ export function generate(seed: number, count: number): Case[] {
     const top = base !== null && typeof base === "object" && !Array.isArray(base) && !Object.keys(base).some((k) => k.startsWith("$")) ? base : { v: base }
     const d = { ...top, a: genData(r, 1), s: r.pick(WORDS), n: r.pick([0, 1, 3, 2.5]), l: [r.pick(WORDS), 2, null] }
     const iterable: string[] = []
-    const g = new Gen(r, paths(d, "", [], iterable), iterable)
+    const typed: Typed = { s: [], n: [], l: [], m: [], b: [] }
+    const g = new Gen(r, paths(d, "", [], iterable, 0, typed), iterable, typed)
     const files: [string, string][] = []
     if (r.chance(0.3)) {
       g.defines.push("helper")
       files.push(["_helpers.tpl", `{{- define "helper" -}}${g.body(2)}{{- end -}}`])
     }
     const main = g.body(1 + r.int(4))
-    const mk = r.pick([undefined, undefined, "zero", "error"] as const)
+    const mk = r.pick([undefined, undefined, undefined, "zero", "zero", "error"] as const)
     cases.push({
       name: `gen:${seed}:${i}`,
       t: files.length > 0 ? [["main", main], ...files] : main,

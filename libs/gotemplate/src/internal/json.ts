@@ -151,7 +151,9 @@ export function unmarshal(text: string, target: "any" | "map" | "slice" = "any")
   const n = text.length
   const err = (ctx: string): never => {
     if (i >= n) throw new JsonSyntaxError("unexpected end of JSON input")
-    const c = String.fromCodePoint(text.codePointAt(i)!)
+    // Go's scanner reads bytes: a multi-byte character is reported by its first byte, read as Latin-1
+    const cp = text.codePointAt(i)!
+    const c = cp < 0x80 ? String.fromCharCode(cp) : String.fromCharCode(Buffer.from(String.fromCodePoint(cp), "utf8")[0]!)
     throw new JsonSyntaxError(`invalid character ${quoteChar(c)} ${ctx}`)
   }
   const ws = () => {

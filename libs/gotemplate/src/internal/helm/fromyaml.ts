@@ -127,8 +127,12 @@ export function yamlToValue(text: string): unknown {
   // yaml.v2 reads only the first document
   const doc = Array.isArray(docs) ? docs[0] : undefined
   if (doc === undefined) return null
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!
+  // yaml.v2 stops after a root flow collection: whatever follows its closing bracket is never read
+  const root = doc.contents as YamlNode | null
+  const flowEnd = root && (isSeq(root) || isYMap(root)) && (root as any).flow && root.range ? root.range[1] : undefined
+  const errors = flowEnd === undefined ? doc.errors : doc.errors.filter((e) => e.pos[0] < flowEnd)
+  if (errors.length > 0) {
+    const e = errors[0]!
     const line = e.linePos?.[0]?.line ?? 1
     throw new GoError(`error converting YAML to JSON: ${yamlV2Message(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""), line, text)}`)
   }
