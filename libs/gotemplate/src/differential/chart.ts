@@ -39,11 +39,37 @@ const capabilities = {
   },
 }
 
-/** Loads a chart directory; templates of charts/* subcharts are parsed too (library charts like bitnami's common). */
-export function loadChart(dir: string, release = { name: "rel", namespace: "apps" }): LoadedChart {
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v) && !("$int" in v)
+
+/** Helm's coalescing of user values over chart defaults: maps merge key by key, a null deletes the key, anything else replaces. */
+export function coalesceValues(defaults: Record<string, unknown>, user: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...defaults }
+  for (const [k, v] of Object.entries(user)) {
+    if (v === null) delete out[k]
+    else if (isMap(v) && isMap(out[k])) out[k] = coalesceValues(out[k], v)
+    else out[k] = v
+  }
+  return out
+}
+
+/** Values files of a chart's `ci/` folder (chart-testing's convention), each a further way to render the chart. */
+export function ciValuesFiles(dir: string): string[] {
+  try {
+    return readdirSync(join(dir, "ci")).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(dir, "ci", f))
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Loads a chart directory; templates of charts/* subcharts are parsed too (library charts like
+ * bitnami's common). `valuesFile`, when given, is coalesced over values.yaml as `helm -f` does.
+ */
+export function loadChart(dir: string, valuesFile?: string, release = { name: "rel", namespace: "apps" }): LoadedChart {
   const chartYaml = yamlToValue(readFileSync(join(dir, "Chart.yaml"), "utf8")) as Record<string, unknown>
   const name = String(chartYaml.name)
-  const values = (yamlToValue(readFileSync(join(dir, "values.yaml"), "utf8")) ?? {}) as Record<string, unknown>
+  const defaults = (yamlToValue(readFileSync(join(dir, "values.yaml"), "utf8")) ?? {}) as Record<string, unknown>
+  const values = valuesFile ? coalesceValues(defaults, (yamlToValue(readFileSync(valuesFile, "utf8")) ?? {}) as Record<string, unknown>) : defaults
   const templates: [string, string][] = []
   const addTemplates = (chartDir: string, prefix: string) => {
     const tdir = join(chartDir, "templates")
