@@ -39,34 +39,8 @@ func funcMap(root *template.Template, helm bool, missingKey string) template.Fun
 	f["lookup"] = func(apiVersion, kind, namespace, name string) (map[string]interface{}, error) {
 		return map[string]interface{}{}, nil
 	}
-	depth := map[string]int{}
-	f["include"] = func(name string, data interface{}) (string, error) {
-		if depth[name] > includeLimit {
-			return "", fmt.Errorf("rendering template has a nested reference name: %s: unable to execute template", name)
-		}
-		depth[name]++
-		defer func() { depth[name]-- }()
-		var b strings.Builder
-		err := root.ExecuteTemplate(&b, name, data)
-		return b.String(), err
-	}
-	f["tpl"] = func(text string, data chartutil.Values) (string, error) {
-		t, err := root.Clone()
-		if err != nil {
-			return "", err
-		}
-		t.Funcs(funcMap(t, true, missingKey))
-		if missingKey != "" {
-			t.Option("missingkey=" + missingKey)
-		}
-		if _, err := t.New(root.Name()).Parse(text); err != nil {
-			return "", fmt.Errorf("cannot parse template %q: %w", text, err)
-		}
-		var b strings.Builder
-		if err := t.ExecuteTemplate(&b, root.Name(), data); err != nil {
-			return "", fmt.Errorf("error during tpl function execution for %q: %w", text, err)
-		}
-		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+	for k, v := range linked(root, missingKey, map[string]int{}) {
+		f[k] = v
 	}
 	return f
 }
@@ -135,4 +109,40 @@ func fromJSONArray(s string) []interface{} {
 		a = []interface{}{err.Error()}
 	}
 	return a
+}
+
+// linked makes include and tpl, the functions bound to one template set;
+// depth counts include nesting per name across tpl clones, as Helm does.
+func linked(root *template.Template, missingKey string, depth map[string]int) template.FuncMap {
+	f := template.FuncMap{}
+	f["include"] = func(name string, data interface{}) (string, error) {
+		if depth[name] > includeLimit {
+			return "", fmt.Errorf("rendering template has a nested reference name: %s: unable to execute template", name)
+		}
+		depth[name]++
+		defer func() { depth[name]-- }()
+		var b strings.Builder
+		err := root.ExecuteTemplate(&b, name, data)
+		return b.String(), err
+	}
+	f["tpl"] = func(text string, data chartutil.Values) (string, error) {
+		t, err := root.Clone()
+		if err != nil {
+			return "", err
+		}
+		// like Helm, only the functions bound to the template set are re-made for the clone
+		t.Funcs(linked(t, missingKey, depth))
+		if missingKey != "" {
+			t.Option("missingkey=" + missingKey)
+		}
+		if _, err := t.New(root.Name()).Parse(text); err != nil {
+			return "", fmt.Errorf("cannot parse template %q: %w", text, err)
+		}
+		var b strings.Builder
+		if err := t.ExecuteTemplate(&b, root.Name(), data); err != nil {
+			return "", fmt.Errorf("error during tpl function execution for %q: %w", text, err)
+		}
+		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+	}
+	return f
 }

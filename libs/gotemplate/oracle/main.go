@@ -14,6 +14,11 @@
 // "entry" (default: the first template) is executed once with "data".
 // Typed JSON: see decodeTyped in typed.go.
 //
+// With "repeat": N (bench mode, needs "renders") the chart is rendered N times
+// more after a first checked render, and "timings" holds each round's
+// nanoseconds; with "repeatParse" every round parses all templates again,
+// as Helm does on each render.
+//
 // A response: {"id", "output"} or {"id", "outputs"} on success,
 // {"id", "error", "phase": "parse"|"exec"|"timeout"|"request"} on failure.
 package main
@@ -47,6 +52,8 @@ type request struct {
 	Renders    []renderReq     `json:"renders"`
 	// BcryptCheck asks whether [hash, password] match (to check our bcrypt against Go's).
 	BcryptCheck []string `json:"bcryptCheck"`
+	Repeat      int      `json:"repeat"`
+	RepeatParse bool     `json:"repeatParse"`
 }
 
 type response struct {
@@ -55,6 +62,7 @@ type response struct {
 	Outputs map[string]string `json:"outputs,omitempty"`
 	Error   string            `json:"error,omitempty"`
 	Phase   string            `json:"phase,omitempty"`
+	Timings []int64           `json:"timings,omitempty"`
 }
 
 func main() {
@@ -70,7 +78,11 @@ func main() {
 			if jerr := json.Unmarshal(line, &req); jerr != nil {
 				resp = response{Error: jerr.Error(), Phase: "request"}
 			} else {
-				resp = runWithTimeout(&req, 10*time.Second)
+				limit := 10 * time.Second
+				if req.Repeat > 0 {
+					limit = 10 * time.Minute
+				}
+				resp = runWithTimeout(&req, limit)
 			}
 			resp.ID = req.ID
 			if e := enc.Encode(resp); e != nil {
@@ -119,33 +131,36 @@ func run(req *request) response {
 	if entry == "" {
 		entry = req.Templates[0][0]
 	}
-	helm := req.Helm == nil || *req.Helm
-	// Like Helm, every file is a template associated with an empty root
-	// named "gotpl" (tpl parses its text under that name).
-	root := template.New(rootName)
-	if req.MissingKey != "" {
-		root.Option("missingkey=" + req.MissingKey)
-	}
-	root.Funcs(funcMap(root, helm, req.MissingKey))
-	for _, nt := range req.Templates {
-		if _, err := root.New(nt[0]).Parse(nt[1]); err != nil {
-			return response{Error: err.Error(), Phase: "parse"}
-		}
+	root, err := parseAll(req)
+	if err != nil {
+		return response{Error: err.Error(), Phase: "parse"}
 	}
 	if len(req.Renders) > 0 {
-		outs := map[string]string{}
-		for _, r := range req.Renders {
-			data, err := decodeTypedJSON(r.Data)
-			if err != nil {
+		datas := make([]interface{}, len(req.Renders))
+		for i, r := range req.Renders {
+			if datas[i], err = decodeTypedJSON(r.Data); err != nil {
 				return response{Error: err.Error(), Phase: "request"}
 			}
-			var b strings.Builder
-			if err := root.ExecuteTemplate(&b, r.Name, data); err != nil {
+		}
+		outs, err := renderAll(root, req.Renders, datas)
+		if err != nil {
+			return response{Error: err.Error(), Phase: "exec"}
+		}
+		var timings []int64
+		for i := 0; i < req.Repeat; i++ {
+			t0 := time.Now()
+			r := root
+			if req.RepeatParse {
+				if r, err = parseAll(req); err != nil {
+					return response{Error: err.Error(), Phase: "parse"}
+				}
+			}
+			if _, err := renderAll(r, req.Renders, datas); err != nil {
 				return response{Error: err.Error(), Phase: "exec"}
 			}
-			outs[r.Name] = strings.ReplaceAll(b.String(), "<no value>", "")
+			timings = append(timings, time.Since(t0).Nanoseconds())
 		}
-		return response{Outputs: outs}
+		return response{Outputs: outs, Timings: timings}
 	}
 	data, err := decodeTypedJSON(req.Data)
 	if err != nil {
@@ -157,4 +172,35 @@ func run(req *request) response {
 	}
 	s := b.String()
 	return response{Output: &s}
+}
+
+// parseAll parses every template of the request, as Helm does: each file is a
+// template associated with an empty root named "gotpl" (tpl parses its text
+// under that name).
+func parseAll(req *request) (*template.Template, error) {
+	helm := req.Helm == nil || *req.Helm
+	root := template.New(rootName)
+	if req.MissingKey != "" {
+		root.Option("missingkey=" + req.MissingKey)
+	}
+	root.Funcs(funcMap(root, helm, req.MissingKey))
+	for _, nt := range req.Templates {
+		if _, err := root.New(nt[0]).Parse(nt[1]); err != nil {
+			return nil, err
+		}
+	}
+	return root, nil
+}
+
+// renderAll executes every listed template the way Helm renders a chart.
+func renderAll(root *template.Template, renders []renderReq, datas []interface{}) (map[string]string, error) {
+	outs := make(map[string]string, len(renders))
+	for i, r := range renders {
+		var b strings.Builder
+		if err := root.ExecuteTemplate(&b, r.Name, datas[i]); err != nil {
+			return nil, err
+		}
+		outs[r.Name] = strings.ReplaceAll(b.String(), "<no value>", "")
+	}
+	return outs, nil
 }

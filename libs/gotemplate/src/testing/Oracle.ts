@@ -23,6 +23,10 @@ export interface OracleRequest {
   readonly missingkey?: string
   readonly helm?: boolean
   readonly renders?: readonly { readonly name: string; readonly data: unknown }[]
+  /** bench mode: render the chart this many more times and report each round's nanoseconds */
+  readonly repeat?: number
+  /** with repeat: parse all templates again in every round, as Helm does */
+  readonly repeatParse?: boolean
 }
 
 export interface OracleResponse {
@@ -31,6 +35,7 @@ export interface OracleResponse {
   readonly outputs?: Record<string, string>
   readonly error?: string
   readonly phase?: string
+  readonly timings?: readonly number[]
 }
 
 function sourceFiles(dir: string): string[] {

@@ -130,7 +130,8 @@ export function yamlToValue(text: string): unknown {
   // yaml.v2 stops after a root flow collection: whatever follows its closing bracket is never read
   const root = doc.contents as YamlNode | null
   const flowEnd = root && (isSeq(root) || isYMap(root)) && (root as any).flow && root.range ? root.range[1] : undefined
-  const errors = flowEnd === undefined ? doc.errors : doc.errors.filter((e) => e.pos[0] < flowEnd)
+  // (an unclosed root collection is still an error)
+  const errors = flowEnd === undefined ? doc.errors : doc.errors.filter((e) => e.pos[0] < flowEnd || e.code === "MISSING_CHAR")
   if (errors.length > 0) {
     const e = errors[0]!
     const line = e.linePos?.[0]?.line ?? 1
