@@ -9,10 +9,21 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 declare -A want=(
   [nats-server]=nats-server
   [git]=git
+  [go]=golang-go
+)
+# Debian packages without a command: Go sources the gotemplate oracle builds against
+libs=(
+  golang-github-masterminds-sprig-dev
+  golang-k8s-sigs-yaml-dev
+  golang-github-burntsushi-toml-dev
+  golang-golang-x-crypto-dev
 )
 missing=()
 for cmd in "${!want[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${want[$cmd]}")
+done
+for pkg in "${libs[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "moor: installing Debian packages: ${missing[*]}" >&2
