@@ -2,7 +2,7 @@
 // features), its public API, and its limits against hostile templates.
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { helmFuncs, render, TemplateError, TemplateSet } from "./index.ts"
+import { helmFuncs, helmFuncsWithLookup, render, TemplateError, TemplateSet } from "./index.ts"
 
 const helm = (text: string, data: unknown = {}, opts = {}) => render(text, data, { funcs: helmFuncs, ...opts })
 
@@ -55,4 +55,20 @@ test("limits: steps, output size and depth end hostile templates with a clear er
 test("JavaScript values map to Go types: numbers are float64, bigints int", () => {
   assert.equal(helm("{{ .f }} {{ .i }} {{ typeOf .f }} {{ typeOf .i }} {{ 1000000.0 }} {{ .big }}", { f: 1.5, i: 3n, big: 1e6 }), "1.5 3 float64 int 1e+06 1e+06")
   assert.throws(() => helm("{{ if eq .n 1 }}{{ end }}", { n: 1 }), /incompatible types for comparison/)
+})
+
+test("lookup is an empty map by default and a hook when asked for", () => {
+  const text = `{{ $s := lookup "v1" "Secret" "apps" "db" }}{{ if $s }}{{ index $s.data "password" | b64dec }}{{ else }}none{{ end }}`
+  assert.equal(render(text, {}, { funcs: helmFuncs }), "none")
+  const seen: string[] = []
+  const funcs = helmFuncsWithLookup((apiVersion, kind, namespace, name) => {
+    seen.push([apiVersion, kind, namespace, name].join("/"))
+    return name === "db" ? { data: { password: "czNjcmV0" } } : {}
+  })
+  assert.equal(render(text, {}, { funcs }), "s3cret")
+  assert.deepEqual(seen, ["v1/Secret/apps/db"])
+  const failing = helmFuncsWithLookup(() => {
+    throw new Error("the API server is unreachable")
+  })
+  assert.throws(() => render(text, {}, { funcs: failing }), /error calling lookup: the API server is unreachable/)
 })

@@ -2,5 +2,6 @@
 // agreeing with Go byte for byte (checked against Go by a differential suite).
 export { render, TemplateSet, type TemplateSetOptions } from "./TemplateSet.ts"
 export { TemplateError, type Limits, type MissingKey } from "./internal/exec.ts"
-export { helmFuncs, helmOnlyFuncs } from "./internal/helm/funcs.ts"
+export { helmFuncs, helmFuncsWithLookup, helmOnlyFuncs, type LookupFn } from "./internal/helm/funcs.ts"
+export type { FuncMap } from "./internal/funcs.ts"
 export { sprigFuncs } from "./internal/sprig/index.ts"

@@ -128,3 +128,18 @@ export const helmOnlyFuncs: FuncMap = {
 
 /** The function map Helm renders charts with: sprig (without env/expandenv) plus Helm's functions. */
 export const helmFuncs: FuncMap = Object.freeze({ ...sprigFuncs, ...helmOnlyFuncs })
+
+/** Finds a live object for Helm's `lookup`: the object as a JSON map, or an empty map when there is none. */
+export type LookupFn = (apiVersion: string, kind: string, namespace: string, name: string) => Record<string, unknown>
+
+/** helmFuncs with a real `lookup` (helmFuncs' own returns an empty map, as `helm template` does); a thrown error fails the render. */
+export function helmFuncsWithLookup(lookup: LookupFn): FuncMap {
+  const fn = (apiVersion: string, kind: string, namespace: string, name: string) => {
+    try {
+      return lookup(apiVersion, kind, namespace, name)
+    } catch (e) {
+      throw e instanceof GoError ? e : new GoError(e instanceof Error ? e.message : String(e))
+    }
+  }
+  return Object.freeze({ ...helmFuncs, lookup: def([P_STRING, P_STRING, P_STRING, P_STRING], fn, { errors: true }) })
+}
