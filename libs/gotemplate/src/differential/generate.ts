@@ -22,7 +22,7 @@ function rng(seed: number) {
 type R = ReturnType<typeof rng>
 
 const WORDS = ["a", "b", "foo", "Bar", "hello world", "x-y_z", "", " pad ", "1", "0", "-3", "2.5", "true", "no", "null", "é", "a:b", "#c",
-  "multi\nline", "tab\tsep", "CamelCase", "snake_case", "UPPER", "1.2.3", "v1.21.0", "https://h/p?q=1", "a,b,c", "key=val", "{{x}}", "'q'", "\"dq\""]
+  "multi\nline", "tab\tsep", "CamelCase", "snake_case", "UPPER", "1.2.3", "v1.21.0", "https://h/p?q=1", "a,b,c", "key=val", "{{x}}", "'q'", "\"dq\"", "a sentence long enough that toYaml has to fold it somewhere past column eighty, twice over"]
 const KEYS = ["a", "b", "c", "name", "list", "map", "n", "s", "x", "y", "enabled", "items", "image", "Tag", "k-1", "10", "2"]
 
 /** Random typed-JSON data (see testing/typed.ts). */

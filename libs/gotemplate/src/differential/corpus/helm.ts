@@ -51,6 +51,13 @@ export const helm: Case[] = [
   c("{{ toYaml (semver \"1.2.3\") }}|{{ toYaml now | len | lt 5 }}"),
   c("{{ toYaml (div 1 0) }}"),
   c("{{ list 1.5 (dict) | toYaml }}|{{ toYaml (list nil) }}|{{ toYaml (dict \"a\" nil) }}"),
+  // yaml.v2 folds flow scalars at a space past column 80, continuing at the scalar's indent
+  ...[
+    "word ".repeat(30).trim(), "'" + "word ".repeat(25) + "end", "  " + "word ".repeat(25), "x\u2028" + "word ".repeat(20) + "\u2028\u2028'q",
+    "word ".repeat(18) + " two  spaces  " + "word ".repeat(10) + "end", "word ".repeat(20) + "\n" + "word ".repeat(20),
+    "word ".repeat(20) + "\n" + "word ".repeat(20) + " ", "é".repeat(70) + " " + "word ".repeat(10) + "\\ \"q\"",
+    "a".repeat(100), "x: " + "word ".repeat(20) + "#c", "x\u2029\u2029y z",
+  ].map((s) => c("{{ toYaml .s }}|{{ toYaml (list .s) }}|{{ toYaml (dict \"k\" (dict \"kk\" (list .s))) }}|{{ toYaml (dict .s (list .s 1)) }}|{{ toYaml (list (dict .s (dict \"x\" .s))) }}", { s })),
   // fromYaml / fromYamlArray
   ...[
     "a: 1", "a: 1.5", "a: yes", "a: no", "a: on", "a: off", "a: ~", "a: null", "a:", "a: 'str'", "a: \"dq\\n\"", "a: 2020-01-01",

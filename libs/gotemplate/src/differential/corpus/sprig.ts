@@ -39,6 +39,8 @@ export const sprig: Case[] = [
     "{{ sha1sum \"abc\" }}|{{ sha256sum \"abc\" }}|{{ adler32sum \"abc\" }}|{{ sha256sum .u }}|{{ adler32sum \"\" }}",
     "{{ toString 1 }}|{{ toString 2.5 }}|{{ toString nil }}|{{ toString .l }}|{{ toString .m }}|{{ toString true }}|{{ toString .i }}|{{ toString .t }}",
     "{{ b64enc \"hello é\" }}|{{ b64dec \"aGVsbG8gw6k=\" }}|{{ b64dec \"!!\" }}|{{ b64dec \"aGk\" }}|{{ b32enc \"hello\" }}|{{ b32dec \"NBSWY3DP\" }}|{{ b32dec \"x\" }}",
+    // Go's decoder skips CR/LF and names the byte offset of the first error
+    "{{ b64dec \"multi\\nline\" }}|{{ b64dec \"aGVs\\nbA==\\n\" }}|{{ b64dec \"aGVsbA=\\n=\" }}|{{ b64dec \"aGVsbA=\\n\" }}|{{ b64dec \"aGVsbA==x\" }}|{{ b64dec \"ab=c\" }}|{{ b64dec \"=abc\" }}|{{ b64dec \"YWJj\\r\\nZGVm\" }}|{{ b64dec \"héllo\" }}|{{ b64dec \"aGVsbA==\\n\\nx\" }}|{{ b64dec \"YWJjZGVmZ2hpamtsbW5vcA=x\" }}",
     "{{ split \"/\" \"a/b/c\" }}|{{ (split \"/\" \"a/b/c\")._1 }}|{{ splitList \",\" \"a,b,,c\" }}|{{ splitn \"/\" 2 \"a/b/c\" }}|{{ splitList \"\" \"abc\" }}|{{ split \"x\" \"\" }}",
     "{{ splitn \"/\" 0 \"a/b\" }}|{{ splitn \"/\" -1 \"a/b/c\" }}|{{ splitn \"\" 2 \"abc\" }}",
     "{{ join \"-\" .l }}|{{ join \", \" .nums }}|{{ join \"-\" .strs }}|{{ join \"-\" \"solo\" }}|{{ join \"-\" nil }}|{{ join \"-\" .mixed }}",

@@ -3,7 +3,7 @@
 // JSON values (numbers re-resolved as YAML ints or floats) and writes them
 // the way yaml.v2's emitter does (keys in yaml.v2's natural order, its
 // quoting rules, indentless sequences in mappings, literal blocks for
-// multi-line strings, no line wrapping).
+// multi-line strings, and its folding of long scalars at 80 columns).
 import { formatFloat, parseFloat_, parseInt_, parseUint } from "../strconv.ts"
 import { GoError } from "../funcs.ts"
 import { jsonFloat, Ordered } from "../json.ts"
@@ -92,17 +92,15 @@ function validDate(s: string): boolean {
 
 /** The YAML tree yaml.Unmarshal makes of json.Marshal(v); throws GoError when JSON cannot encode v. */
 /**
- * What yaml.v2 reads back from a JSON string holding raw NEL/LS/PS: they are
- * YAML 1.1 line breaks, so a double-quoted scalar folds them (NEL becomes a
- * space, LS/PS stay; blanks around them go).
+ * What yaml.v2 reads back from a JSON string holding a raw NEL: a YAML 1.1
+ * line break, so the double-quoted scalar folds it (a lone NEL becomes a
+ * space, blanks around it go). Go's JSON escapes LS and PS, which stay.
  */
 function foldBreaks(s: string): string {
-  if (!/[\u0085\u2028\u2029]/.test(s)) return s
-  return s.replace(/[ \t]*([\u0085\u2028\u2029](?:[ \t]*[\u0085\u2028\u2029])*)[ \t]*/g, (_m, breaks: string) => {
-    const bs = [...breaks.replace(/[ \t]/g, "")].map((b) => (b === "\u0085" ? "\n" : b))
-    const [lead, ...trail] = bs
-    if (lead === "\n") return trail.length === 0 ? " " : trail.join("")
-    return lead + trail.join("")
+  if (!s.includes("\u0085")) return s
+  return s.replace(/[ \t]*(\u0085(?:[ \t]*\u0085)*)[ \t]*/g, (_m, breaks: string) => {
+    const n = breaks.replace(/[ \t]/g, "").length
+    return n === 1 ? " " : "\n".repeat(n - 1)
   })
 }
 
@@ -242,29 +240,77 @@ function analyze(s: string): Analysis {
 
 type Style = "plain" | "single" | "double" | "literal"
 
-function doubleQuoted(s: string): string {
-  let out = '"'
-  let first = true
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!
-    if (!isPrintableCp(c) || (first && c === 0xfeff) || isBreakCp(c) || c === 0x22 || c === 0x5c) {
-      const named: Record<number, string> = {
-        0: "0", 7: "a", 8: "b", 9: "t", 10: "n", 11: "v", 12: "f", 13: "r", 0x1b: "e", 0x22: '"', 0x5c: "\\",
-        0x85: "N", 0xa0: "_", 0x2028: "L", 0x2029: "P",
-      }
-      const n = named[c]
-      if (n !== undefined) out += "\\" + n
-      else if (c <= 0xff) out += "\\x" + c.toString(16).toUpperCase().padStart(2, "0")
-      else if (c <= 0xffff) out += "\\u" + c.toString(16).toUpperCase().padStart(4, "0")
-      else out += "\\U" + c.toString(16).toUpperCase().padStart(8, "0")
-    } else out += ch
-    first = false
-  }
-  return out + '"'
+const BEST_WIDTH = 80
+const NAMED_ESCAPES: Record<number, string> = {
+  0: "0", 7: "a", 8: "b", 9: "t", 10: "n", 11: "v", 12: "f", 13: "r", 0x1b: "e", 0x22: '"', 0x5c: "\\",
+  0x85: "N", 0xa0: "_", 0x2028: "L", 0x2029: "P",
 }
 
-/** The scalar text (after its indicator) and whether a literal block follows. */
-function scalar(s: string, requested: Style, simpleKey: boolean, indent: number): string {
+/**
+ * Writes a flow scalar as yaml.v2's emitter does, starting at column `col`:
+ * past column 80 it breaks a line at a single space (when `breaks` is allowed:
+ * not in simple keys), continuing at `indent`; raw line breaks in single-quoted
+ * scalars restart the column.
+ */
+function flowScalar(s: string, style: "plain" | "single" | "double", col: number, indent: number, breaks: boolean): string {
+  let out = ""
+  let indention = false
+  let whitespace = false
+  const writeIndent = () => {
+    if (!indention || col > indent || (col === indent && !whitespace)) {
+      out += "\n"
+      col = 0
+    }
+    while (col < indent) {
+      out += " "
+      col++
+    }
+    whitespace = true
+    indention = true
+  }
+  const put = (t: string) => {
+    out += t
+    col += [...t].length
+    whitespace = false
+  }
+  if (style !== "plain") put(style === "single" ? "'" : '"')
+  const cps = [...s]
+  let spaces = false
+  let inBreaks = false
+  for (let i = 0; i < cps.length; i++) {
+    const ch = cps[i]!
+    const c = ch.codePointAt(0)!
+    if (style === "double" && (!isPrintableCp(c) || (i === 0 && c === 0xfeff) || isBreakCp(c) || c === 0x22 || c === 0x5c)) {
+      const n = NAMED_ESCAPES[c]
+      put("\\" + (n ?? (c <= 0xff ? "x" + c.toString(16).toUpperCase().padStart(2, "0") : c <= 0xffff ? "u" + c.toString(16).toUpperCase().padStart(4, "0") : "U" + c.toString(16).toUpperCase().padStart(8, "0"))))
+      spaces = false
+    } else if (c === 0x20) {
+      const inner = style === "plain" || (i > 0 && i < cps.length - 1)
+      if (breaks && !spaces && col > BEST_WIDTH && inner && (style === "double" || cps[i + 1] !== " ")) {
+        writeIndent()
+        if (style === "double" && cps[i + 1] === " ") put("\\")
+      } else put(" ")
+      spaces = true
+    } else if (style !== "double" && isBreakCp(c)) {
+      if (!inBreaks && c === 0x0a) out += "\n"
+      out += ch
+      col = 0
+      indention = true
+      inBreaks = true
+    } else {
+      if (inBreaks) writeIndent()
+      put(style === "single" && ch === "'" ? "''" : ch)
+      indention = false
+      spaces = false
+      inBreaks = false
+    }
+  }
+  if (style !== "plain") out += style === "single" ? "'" : '"'
+  return out
+}
+
+/** The scalar's text, written from column `col` (lines of a literal block or of folding at `indent`). */
+function scalar(s: string, requested: Style, simpleKey: boolean, indent: number, col: number): string {
   const a = analyze(s)
   let style = requested
   if (simpleKey && a.multiline) style = "double"
@@ -274,11 +320,7 @@ function scalar(s: string, requested: Style, simpleKey: boolean, indent: number)
   }
   if (style === "single" && !a.single) style = "double"
   if (style === "literal" && (!a.block || simpleKey)) style = "double"
-  switch (style) {
-    case "plain": return s
-    case "single": return "'" + s.replaceAll("'", "''") + "'"
-    case "double": return doubleQuoted(s)
-  }
+  if (style !== "literal") return flowScalar(s, style, col, indent, !simpleKey)
   // literal block: |[indent hint][chomp]
   const cps = [...s]
   let hints = "|"
@@ -309,9 +351,9 @@ function stringStyle(s: string): Style {
   return r.tag === "str" && !BASE60.test(s) ? "plain" : "double"
 }
 
-function scalarText(n: YNode, simpleKey: boolean, indent: number): string {
+function scalarText(n: YNode, simpleKey: boolean, indent: number, col: number): string {
   switch (n.k) {
-    case "str": return scalar(n.v, stringStyle(n.v), simpleKey, indent)
+    case "str": return scalar(n.v, stringStyle(n.v), simpleKey, indent, col)
     case "int": return n.v
     case "float": {
       const f = formatFloat(n.v, "g", -1, 64)
@@ -327,6 +369,10 @@ const isEmptyColl = (n: YNode) => (n.k === "seq" || n.k === "map") && n.v.length
 
 class Out {
   s = ""
+  /** The column the next character lands in (code points since the last line break). */
+  col(): number {
+    return [...this.s.slice(this.s.lastIndexOf("\n") + 1)].length
+  }
   /** Starts a new line at `indent` (no extra break after a literal block's final newline). */
   line(indent: number): void {
     if (this.s.length > 0 && !this.s.endsWith("\n")) this.s += "\n"
@@ -350,13 +396,19 @@ function emit(n: YNode, indent: number, o: Out, inline: boolean): void {
     entries.forEach(([key, value], i) => {
       if (i > 0 || !inline) o.line(indent)
       const keyNode: YNode = { k: "str", v: key }
-      if (!analyze(key).multiline && Buffer.byteLength(key) <= 128) o.s += scalarText(keyNode, true, indent) + ":"
+      const simple = !analyze(key).multiline && Buffer.byteLength(key) <= 128
+      if (simple) o.s += scalarText(keyNode, true, indent, o.col()) + ":"
       else {
-        o.s += "? " + scalarText(keyNode, false, indent + 2)
+        o.s += "? "
+        o.s += scalarText(keyNode, false, indent + 2, o.col())
         o.line(indent)
         o.s += ":"
       }
-      if (value.k === "seq" && value.v.length > 0) emit(value, indent, o, false)
+      // after a complex key ("? k"), a collection value starts on the ":" line
+      if (!simple && !isEmptyColl(value) && (value.k === "seq" || value.k === "map")) {
+        o.s += " "
+        emit(value, indent + 2, o, true)
+      } else if (value.k === "seq" && value.v.length > 0) emit(value, indent, o, false)
       else if (value.k === "map" && value.v.length > 0) emit(value, indent + 2, o, false)
       else {
         o.s += " "
@@ -365,7 +417,7 @@ function emit(n: YNode, indent: number, o: Out, inline: boolean): void {
     })
     return
   }
-  o.s += scalarText(n, false, indent)
+  o.s += scalarText(n, false, indent, o.col())
 }
 
 /** Helm's toYaml: JSON-marshal v, re-read as YAML, emit (trailing newline removed). Returns "" when v cannot be marshalled. */
@@ -379,7 +431,7 @@ export function toYaml(v: unknown): string {
   }
   const o = new Out()
   // a root scalar's literal block is indented like a flow scalar's (yaml.v2: indent 2)
-  if (tree.k !== "seq" && tree.k !== "map") o.s = scalarText(tree, false, 2)
+  if (tree.k !== "seq" && tree.k !== "map") o.s = scalarText(tree, false, 2, 0)
   else emit(tree, 0, o, true)
   return o.s.endsWith("\n") ? o.s.slice(0, -1) : o.s
 }

@@ -306,16 +306,52 @@ function b32dec(s: string): string {
   return decodeUtf8(Uint8Array.from(out))
 }
 
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+/**
+ * Go's base64.StdEncoding.DecodeString, quantum by quantum over the UTF-8
+ * bytes (CR and LF skipped), so that errors name the byte offset Go names.
+ */
 function b64dec(s: string): string {
-  const t = s.replace(/[\r\n]/g, "")
-  const m = /[^A-Za-z0-9+/=]/.exec(t)
-  if (m) return `illegal base64 data at input byte ${m.index}`
-  if (t.length % 4 !== 0) {
-    return `illegal base64 data at input byte ${t.length - (t.length % 4) + (t.length % 4 === 1 ? 0 : t.length % 4 === 0 ? 0 : 0)}`
+  const src = Buffer.from(s, "utf8")
+  const out: number[] = []
+  const isNl = (b: number | undefined) => b === 0x0a || b === 0x0d
+  const bad = (at: number) => `illegal base64 data at input byte ${at}`
+  let si = 0
+  for (;;) {
+    const q: number[] = []
+    let trailing: number | undefined
+    while (q.length < 4) {
+      if (si === src.length) {
+        if (q.length === 0) return decodeUtf8(Uint8Array.from(out))
+        return bad(si - q.length)
+      }
+      const b = src[si++]!
+      const v = B64.indexOf(String.fromCharCode(b))
+      if (b < 0x80 && v >= 0) {
+        q.push(v)
+        continue
+      }
+      if (isNl(b)) continue
+      if (b !== 0x3d || q.length < 2) return bad(si - 1)
+      if (q.length === 2) {
+        // "==": the first "=" is consumed
+        while (si < src.length && isNl(src[si])) si++
+        if (si === src.length) return bad(src.length)
+        if (src[si] !== 0x3d) return bad(si - 1)
+        si++
+      }
+      while (si < src.length && isNl(src[si])) si++
+      if (si < src.length) trailing = si
+      break
+    }
+    const n = q.length
+    const val = ((q[0] ?? 0) << 18) | ((q[1] ?? 0) << 12) | ((q[2] ?? 0) << 6) | (q[3] ?? 0)
+    const bytes = [(val >> 16) & 255, (val >> 8) & 255, val & 255].slice(0, n - 1)
+    out.push(...bytes)
+    if (trailing !== undefined) return bad(trailing)
+    if (n < 4) return decodeUtf8(Uint8Array.from(out))
   }
-  const pad = t.indexOf("=")
-  if (pad >= 0 && (pad < t.length - 2 || /[^=]/.test(t.slice(pad)))) return `illegal base64 data at input byte ${pad}`
-  return decodeUtf8(new Uint8Array(Buffer.from(t, "base64")))
 }
 
 export const stringFuncs: FuncMap = {
