@@ -1,6 +1,8 @@
 // Property-based cases: random data and random templates over it (random
 // pipelines of builtins, sprig and Helm functions with mostly well-typed,
 // sometimes ill-typed arguments; control flow; variables; definitions).
+// Half the cases are strict: well-typed throughout, so that most of them
+// render and their output, not only their error, is compared.
 // Seeded, so a failing case can be reproduced from its seed and index.
 import type { Case } from "./run.ts"
 
@@ -123,10 +125,16 @@ for (const n of ["splitList", "toStrings", "until", "compact", "list", "rest", "
 for (const n of ["dict", "pick", "omit", "merge", "mergeOverwrite", "fromJson", "fromYaml", "split"]) RETURNS[n] = "m"
 
 const accepts = (param: Kind, got: Kind) => param === "a" || param === "n" || got === "a" || param === got || (param === "i" && got === "i")
+const acceptsStrict = (param: Kind, got: Kind) => param === "a" || param === got || (param === "n" && got === "i")
+
+/** Functions a strict case leaves out (they fail on most inputs), and stricter parameters for the rest. */
+const STRICT_SKIP = new Set(["fail", "required", "index", "div", "mod", "divf", "fromJson", "fromJsonArray", "slice", "chunk", "dig", "duration", "durationRound", "htmlDate"])
+const STRICT_PARAMS = new Map<string, Kind[]>([["len", ["s"]], ["eq", ["s", "s"]], ["ne", ["s", "s"]], ["lt", ["i", "i"]], ["ge", ["i", "i"]], ["join", ["s", "l"]], ["sortAlpha", ["l"]]])
 
 const REGEXES = ["[a-z]+", "^a", "b$", "\\d+", "(x|y)", ".", "a*", "(?i)foo", "[[:upper:]]", "\\s", "o+"]
 const CONSTRAINTS = [">=1.0", "^1.2", "~1.21", "<2", "1.x", ">= 1.19-0", "!=1.2.3", "*"]
 const TPLS = ["{{ .a }}", "{{ upper .s }}", "{{ . }}", "x{{ .b }}y", "{{ .missing.x }}", "{{ bad"]
+const STRICT_TPLS = ["{{ .a }}", "{{ . }}", "x{{ .b }}y", "{{ toYaml . }}"]
 
 class Gen {
   readonly r: R
@@ -136,7 +144,9 @@ class Gen {
   vars: string[] = ["$"]
   depth = 0
   defines: string[] = []
-  constructor(r: R, paths: string[], iterable: string[], typed: Typed) {
+  readonly strict: boolean
+  constructor(r: R, paths: string[], iterable: string[], typed: Typed, strict: boolean) {
+    this.strict = strict
     this.r = r
     this.paths = paths
     this.iterable = iterable
@@ -146,7 +156,7 @@ class Gen {
   /** A path holding a value of kind k, else a literal of that kind. */
   typedField(k: keyof Typed, literal: () => string): string {
     const ps = this.typed[k]
-    return ps.length > 0 && this.r.chance(0.9) ? (this.scoped > 0 ? "$" : "") + this.r.pick(ps) : literal()
+    return ps.length > 0 && (this.strict || this.r.chance(0.9)) ? (this.scoped > 0 ? "$" : "") + this.r.pick(ps) : literal()
   }
 
   str(): string {
@@ -158,6 +168,15 @@ class Gen {
   operand(kind: Kind): string {
     const r = this.r
     if (this.depth < 3 && r.chance(0.25)) return "(" + (kind === "a" ? this.pipeline(kind) : this.callReturning(kind)) + ")"
+    if (this.strict) {
+      switch (kind) {
+        case "s": return r.chance(0.6) ? this.str() : this.typedField("s", () => this.str())
+        case "i": return r.chance(0.8) ? String(r.pick([1, 2, 3, 5, 10, 63])) : `(len ${this.typedField("s", () => this.str())})`
+        case "n": return r.chance(0.6) ? r.pick(["1", "2", "-3", "2.5", "1e3", "0.1", "7"]) : this.typedField("n", () => "3")
+        case "b": return r.chance(0.6) ? r.pick(["true", "false"]) : this.typedField("b", () => "true")
+        case "l": return r.chance(0.4) ? `(list ${this.operand("a")} ${this.operand("a")})` : this.typedField("l", () => "(list 1 2)")
+      }
+    }
     switch (kind) {
       case "s": return r.chance(0.65) ? this.str() : r.chance(0.9) ? this.typedField("s", () => this.str()) : this.field()
       case "i": return r.chance(0.75) ? String(r.pick([0, 1, 2, 3, 5, -1, 10, 63])) : r.chance(0.9) ? `(len ${this.typedField("s", () => this.str())})` : this.field()
@@ -188,8 +207,8 @@ class Gen {
 
   field(): string {
     const r = this.r
-    const root = this.scoped > 0 && r.chance(0.85) ? "$" : ""
-    if (this.paths.length > 0 && r.chance(0.8)) return root + r.pick(this.paths)
+    const root = this.scoped > 0 && (this.strict || r.chance(0.85)) ? "$" : ""
+    if (this.paths.length > 0 && (this.strict || r.chance(0.8))) return root + r.pick(this.paths)
     return "." + r.pick(["missing", "a", "x", "n"]) + (r.chance(0.3) ? ".deeper" : "")
   }
 
@@ -202,10 +221,13 @@ class Gen {
       (this.depth > 1 && (n === "tpl" || n === "include")) ||
       (n === "fail" && r.chance(0.8)) ||
       (n === "include" && this.defines.length === 0 && r.chance(0.8)) ||
+      (this.strict && (STRICT_SKIP.has(n) || n === "include" && this.defines.length === 0 || piped && !acceptsStrict(ps[ps.length - 1]!, input))) ||
       (piped && !accepts(ps[ps.length - 1]!, input) && r.chance(0.9))
     let tries = 0
-    do [name, params] = r.pick(FUNCS)
-    while (unwanted(name, params) && ++tries < 50)
+    do {
+      ;[name, params] = r.pick(FUNCS)
+      if (this.strict) params = STRICT_PARAMS.get(name) ?? params
+    } while (unwanted(name, params) && ++tries < 50)
     this.lastKind = RETURNS[name] ?? "a"
     this.depth++
     const n = piped ? params.length - 1 : params.length
@@ -215,7 +237,7 @@ class Gen {
       if (name === "regexMatch" || name === "regexFind" || name === "regexReplaceAll" || name === "regexSplit" || name === "regexFindAll") {
         args.push(i === 0 ? JSON.stringify(r.pick(REGEXES)) : this.operand(k))
       } else if (name === "semverCompare") args.push(i === 0 ? JSON.stringify(r.pick(CONSTRAINTS)) : JSON.stringify(r.pick(["1.2.3", "v1.21.4", "2.0.0-rc.1", "0.9"])))
-      else if (name === "tpl" && i === 0) args.push(JSON.stringify(r.pick(TPLS)))
+      else if (name === "tpl" && i === 0) args.push(JSON.stringify(r.pick(this.strict ? STRICT_TPLS : TPLS)))
       else if (name === "include" && i === 0) args.push(JSON.stringify(this.defines.length > 0 && r.chance(0.95) ? r.pick(this.defines) : "nope"))
       else if ((name === "merge" || name === "mergeOverwrite") && i === 1) args.push(r.chance(0.5) ? this.field() : this.operand("m"))
       else if (name === "printf" && i === 0) args.push(JSON.stringify(r.pick(["%v", "%s", "%d", "%q", "%5.2f", "%x", "%v-%v", "%T", "%+v", "%05d", "%t"])))
@@ -226,7 +248,7 @@ class Gen {
         args.push(JSON.stringify(r.pick(["{\"a\": 1}", "a: [1, 2]", "- x\n- y", "[1,2]", "bad: [", "k: yes", "{}", "a:\n  b: c", "n: 0x10", "- 1.5\n- ~", "x"])))
       else args.push(this.operand(k))
     }
-    if (r.chance(0.02)) args.push(this.operand("a")) // sometimes one too many
+    if (!this.strict && r.chance(0.02)) args.push(this.operand("a")) // sometimes one too many
     this.depth--
     void kind
     return [name, ...args].join(" ")
@@ -238,9 +260,10 @@ class Gen {
   callReturning(kind: Kind): string {
     const r = this.r
     const want = kind === "i" ? ["i"] : kind === "n" ? ["n", "i"] : [kind]
-    const names = FUNCS.filter(([n]) => want.includes(RETURNS[n] ?? "a") && n !== "tpl" && n !== "include" && n !== "fail")
-    if (names.length === 0 || r.chance(0.1)) return this.call(kind, false)
-    const [name, params] = r.pick(names)
+    const names = FUNCS.filter(([n]) => want.includes(RETURNS[n] ?? "a") && n !== "tpl" && n !== "include" && n !== "fail" && !(this.strict && STRICT_SKIP.has(n)))
+    if (names.length === 0 || (!this.strict && r.chance(0.1))) return this.call(kind, false)
+    const [name, defaults] = r.pick(names)
+    const params = this.strict ? STRICT_PARAMS.get(name) ?? defaults : defaults
     this.depth++
     const args = params.map((k, i) => (name === "printf" && i === 0 ? JSON.stringify(r.pick(["%v", "%s", "%d"])) : this.operand(k)))
     this.depth--
@@ -301,7 +324,8 @@ class Gen {
       }
       default: {
         const decl = r.chance(0.5) ? (r.chance(0.5) ? "$i, $e := " : "$e := ") : ""
-        const list = r.chance(0.5) && this.iterable.length > 0 ? r.pick(this.iterable) : r.pick(["(until 3)", "(list 1 \"a\" nil)", "$", "(dict \"b\" 1 \"a\" 2)", "(splitList \"/\" \"x/y\")"])
+        const lists = this.strict ? [...this.typed.l, ...this.typed.m].map((p) => "$" + p) : this.iterable
+        const list = r.chance(0.5) && lists.length > 0 ? r.pick(lists) : r.pick(["(until 3)", "(list 1 \"a\" nil)", "$", "(dict \"b\" 1 \"a\" 2)", "(splitList \"/\" \"x/y\")"])
         if (decl) this.vars.push("$e", ...(decl.startsWith("$i") ? ["$i"] : []))
         this.scoped++
         const b = this.body(2, true)
@@ -325,14 +349,15 @@ export function generate(seed: number, count: number): Case[] {
     const d = { ...top, a: genData(r, 1), s: r.pick(WORDS), n: r.pick([0, 1, 3, 2.5]), l: [r.pick(WORDS), 2, null] }
     const iterable: string[] = []
     const typed: Typed = { s: [], n: [], l: [], m: [], b: [] }
-    const g = new Gen(r, paths(d, "", [], iterable, 0, typed), iterable, typed)
+    const strict = r.chance(0.5)
+    const g = new Gen(r, paths(d, "", [], iterable, 0, typed), iterable, typed, strict)
     const files: [string, string][] = []
     if (r.chance(0.3)) {
       g.defines.push("helper")
       files.push(["_helpers.tpl", `{{- define "helper" -}}${g.body(2)}{{- end -}}`])
     }
     const main = g.body(1 + r.int(4))
-    const mk = r.pick([undefined, undefined, undefined, "zero", "zero", "error"] as const)
+    const mk = strict ? r.pick([undefined, "zero"] as const) : r.pick([undefined, undefined, undefined, "zero", "zero", "error"] as const)
     cases.push({
       name: `gen:${seed}:${i}`,
       t: files.length > 0 ? [["main", main], ...files] : main,

@@ -68,6 +68,7 @@ export const helm: Case[] = [
     "just a string", "42", "", "---\na: 1\n---\nb: 2", "# comment only", "a: [1, 2", "a: b: c", "\ta: 1", "a:\n  - x\n  -y\n",
     "k: v # comment", "'quoted key': 1", "a: 'it''s'", "a: \"\\u00e9\\t\"", "a: 190:20:30", "a: 1:2", "a: Y", "a: n",
     "~: nullkey", "null: x", "a: 2001-12-14t21:59:43.10-05:00", "a: 2002-12-14 21:59:43.10", "list:\n- a\n-   b\n- - c\n  - d",
+    "{{x}}", "[a, b]: 1", "{a: 1, b: [1, 2.5, true, null, \"q\"]}: x", "? [1, {z: 1, a: 2}]\n: v", "k: {[1]: 2}",
   ].map((y) => c("{{ $m := fromYaml .y }}{{ $m }}|{{ toJson $m }}|{{ range $k, $v := $m }}{{ $k }}={{ typeOf $v }};{{ end }}", { y },
     y === "a:\n  - x\n  -y\n" ? { known: "yaml.v2 words this parse error differently" } : {})),
   ...["- 1\n- two\n- [3]", "a: 1", "", "- a: 1\n  b: [x]", "- yes\n- 0x10", "[1, 2", "str"].map((y) =>

@@ -3,7 +3,7 @@
 // and decoded by encoding/json (every number becomes a float64).
 import { Alias, isAlias, isMap as isYMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from "yaml"
 import { GoError } from "../funcs.ts"
-import { formatFloat } from "../strconv.ts"
+import { formatFloat, quote } from "../strconv.ts"
 import { sprintf } from "../fmt.ts"
 import { mapSet } from "../values.ts"
 import { resolve } from "./yaml.ts"
@@ -55,6 +55,7 @@ function convert(node: YamlNode | null | undefined, doc: Document, depth: number
     for (const item of node.items) {
       if (!isPair(item)) continue
       const k = convert(item.key as YamlNode, doc, depth + 1)
+      if (Array.isArray(k) || (k !== null && typeof k === "object" && "kv" in k)) throw new GoError(`yaml: invalid map key: ${goSyntax(k)}`)
       const v = convert(item.value as YamlNode, doc, depth + 1)
       if (k === "<<" && isScalar(item.key) && (item.key as any).type === "PLAIN") merges.push(v)
       else setEntry(m, k, v)
@@ -70,6 +71,21 @@ function convert(node: YamlNode | null | undefined, doc: Document, depth: number
     return m
   }
   return null
+}
+
+/** Go's %#v of a value yaml.v2 decoded into interface{} (map keys in fmt's sorted order). */
+function goSyntax(x: YV): string {
+  if (x === null) return "interface {}(nil)"
+  if (typeof x === "string") return quote(x)
+  if (typeof x === "bigint") return x.toString()
+  if (typeof x === "number") return formatFloat(x, "g", -1, 64)
+  if (typeof x === "boolean") return String(x)
+  if (Array.isArray(x)) return `[]interface {}{${x.map(goSyntax).join(", ")}}`
+  if ("ts" in x) return quote(x.ts)
+  const rank = (k: YV) => (typeof k === "boolean" ? 0 : typeof k === "bigint" ? 1 : typeof k === "number" ? 2 : typeof k === "string" ? 3 : 4)
+  const cmp = (a: YV, b: YV) => rank(a) - rank(b) || (a! < b! ? -1 : a! > b! ? 1 : 0)
+  const entries = [...x.kv].sort(([a], [b]) => cmp(a, b))
+  return `map[interface {}]interface {}{${entries.map(([k, v]) => `${goSyntax(k)}:${goSyntax(v)}`).join(", ")}}`
 }
 
 const keyEq = (a: YV, b: YV) => a === b || (typeof a === "object" && a !== null && typeof b === "object" && b !== null && "ts" in a && "ts" in b && a.ts === b.ts)
