@@ -1,6 +1,7 @@
 // Go's text/template builtins: and, or, not, len, index, slice, print,
 // printf, println, eq, ne, lt, le, gt, ge, html, js, urlquery and call.
-import { formatValue, sprint, sprintf, sprintln } from "./fmt.ts"
+import { formatValue, sprint, sprintln } from "./fmt.ts"
+import { sprintf } from "./printf.ts"
 import { def, GoError, P_ANY, P_STRING, P_VALUE, vdef, type FuncDef, type FuncMap, type ParamType } from "./funcs.ts"
 import { isPrint } from "./strconv.ts"
 import {

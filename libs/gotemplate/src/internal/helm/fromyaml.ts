@@ -4,7 +4,7 @@
 import { Alias, isAlias, isMap as isYMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from "yaml"
 import { GoError } from "../funcs.ts"
 import { formatFloat, quote } from "../strconv.ts"
-import { sprintf } from "../fmt.ts"
+import { sprintf } from "../printf.ts"
 import { mapSet } from "../values.ts"
 import { resolve } from "./yaml.ts"
 

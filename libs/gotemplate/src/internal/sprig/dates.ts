@@ -2,7 +2,7 @@
 import { def, GoError, P_ANY, P_STRING, P_TIME, type FuncMap } from "../funcs.ts"
 import { GoNum, GoObject } from "../values.ts"
 import {
-  addNanos, civil, durationString, formatTime, LOCAL, loadLocation, now, parseDuration, parseTime, timeValue,
+  addNanos, durationString, formatTime, LOCAL, loadLocation, now, parseDuration, parseTime, timeValue,
   UTC, zeroTime, type TimeV,
 } from "./time.ts"
 

@@ -112,7 +112,6 @@ function dig(...ps: unknown[]): unknown {
   return d
 }
 
-const isMapLike = (v: unknown) => isMap(v) || (v instanceof GoObject && (v.type.kind === "struct" || v.type.kind === "ptr" || v.type.kind === "map"))
 const isSliceLike = (v: unknown) => Array.isArray(v) || v instanceof Uint8Array || (v instanceof GoObject && v.type.kind === "slice")
 
 /** mergo.Merge / MergeWithOverwrite of src into dst (both map[string]interface{}), in place. */

@@ -197,7 +197,6 @@ export function translate(expr: string): { source: string; names: string[] } {
     let out = ""
     let lastAtom = false
     let lastWasRepeat = false
-    let atomStart = 0
     let lastOpStart = 0
     for (;;) {
       const c = peek()
@@ -229,7 +228,6 @@ export function translate(expr: string): { source: string; names: string[] } {
         lastOpStart = opStart
         continue
       }
-      atomStart = i
       lastWasRepeat = false
       lastAtom = true
       switch (c) {

@@ -2,7 +2,7 @@
 // slice by byte (trunc, substr, abbrev, wrap, initials, nospace) do so on
 // the UTF-8 encoding, as sprig does.
 import { createHash, randomBytes, randomInt } from "node:crypto"
-import { sprintf } from "../fmt.ts"
+import { sprintf } from "../printf.ts"
 import { def, GoError, P_ANY, P_INT, P_STRING, vdef, type FuncMap } from "../funcs.ts"
 import { quote as goQuote } from "../strconv.ts"
 import {
