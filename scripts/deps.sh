@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what moor's tests and `moor dev` need when it is missing:
-# Debian packages (as root, or through sudo) and the npm workspace.
+# Installs what moor needs when it is missing: Debian packages (as root, or
+# through sudo) and the npm workspace. `deps.sh --test` adds what only the
+# tests need (sshd, the Go toolchain and libraries of the gotemplate oracle).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/scripts/env.sh"
@@ -9,12 +10,28 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 declare -A want=(
   [nats-server]=nats-server
   [git]=git
-  [sshd]=openssh-server
-  [ssh-keygen]=openssh-client
 )
+libs=()
+if [ "${1:-}" = "--test" ]; then
+  want+=(
+    [sshd]=openssh-server
+    [ssh-keygen]=openssh-client
+    [go]=golang-go
+  )
+  # Debian packages without a command: Go sources the gotemplate oracle builds against
+  libs=(
+    golang-github-masterminds-sprig-dev
+    golang-k8s-sigs-yaml-dev
+    golang-github-burntsushi-toml-dev
+    golang-golang-x-crypto-dev
+  )
+fi
 missing=()
 for cmd in "${!want[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || missing+=("${want[$cmd]}")
+done
+for pkg in "${libs[@]+"${libs[@]}"}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "moor: installing Debian packages: ${missing[*]}" >&2

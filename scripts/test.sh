@@ -2,7 +2,7 @@
 # The README's test command: installs what is missing, then type-checks and runs every test.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/deps.sh"
+"$root/scripts/deps.sh" --test
 . "$root/scripts/env.sh"
 cd "$root"
 npm run --silent build

@@ -1,0 +1,100 @@
+// Hand-written cases for Go's builtins and fmt: len, index, slice, print,
+// printf verbs and flags, println, html, js, urlquery, call.
+import type { Case } from "../run.ts"
+
+const c = (t: Case["t"], d?: unknown, o: Omit<Case, "t" | "d"> = {}): Case => ({ t, ...(d === undefined ? {} : { d }), ...o })
+
+const d = {
+  s: "héllo", l: [1, "two", 3.5, null, [4]], m: { a: 1, b: [1, 2], "k-y": "v" }, n: null, i: { $int: "3" }, u: { $uint8: "200" },
+  i64: { $int64: "-12" }, f: 2.75, strs: { $strings: ["a", "b"] }, bytes: { $bytes: "AAH/" }, smap: { $strmap: { x: "1" } },
+  fn: { $func: "upper" }, fnv: { $func: "list" }, fnerr: { $func: "fail" }, nilslice: { $nil: "slice" }, nilmap: { $nil: "map" },
+  t: { $time: "2021-03-04T05:06:07.089Z" },
+}
+
+const verbs = ["%v", "%+v", "%#v", "%T", "%d", "%s", "%q", "%x", "%X", "%o", "%O", "%b", "%c", "%U", "%e", "%E", "%f", "%F", "%g", "%G", "%t"]
+const values = ["1", "-7", "255", "3.5", "-0.000123", "1e21", "\"str\"", "true", "nil", ".l", ".m", ".n", ".i", ".u", ".i64", ".strs", ".bytes", ".smap", "(list)", ".nilslice", ".nilmap", "'x'"]
+
+export const builtins: Case[] = [
+  // len / index / slice
+  c("{{ len .s }} {{ len .l }} {{ len .m }} {{ len .strs }} {{ len .bytes }} {{ len .smap }} {{ len .nilslice }} {{ len .nilmap }}", d),
+  c("{{ len .n }}", d),
+  c("{{ len .missing }}", d),
+  c("{{ len 3 }}"),
+  c("{{ len .i }}", d),
+  c("{{ index .l 0 }} {{ index .l 4 0 }} {{ index .m \"a\" }} {{ index .m \"b\" 1 }} {{ index .s 1 }} {{ index .strs 1 }} {{ index .bytes 2 }} {{ index .smap \"x\" }} {{ index .smap \"nope\" }}|", d),
+  c("{{ index .m \"zz\" }}|{{ index .l 3 }}|{{ index .l }}", d),
+  c("{{ index .l 5 }}", d),
+  c("{{ index .l 9 }}", d),
+  c("{{ index .l -1 }}", d),
+  c("{{ index .l \"a\" }}", d),
+  c("{{ index .l nil }}", d),
+  c("{{ index .l 1.0 }}", d),
+  c("{{ index .m 1 }}", d),
+  c("{{ index .m nil }}", d),
+  c("{{ index nil 1 }}"),
+  c("{{ index .missing 1 }}", d),
+  c("{{ index .n 1 }}", d),
+  c("{{ index 5 1 }}"),
+  c("{{ index .l 3 0 }}", d),
+  c("{{ index .s 6 }}", d),
+  c("{{ index .l .i }} {{ index .l .u }}", { ...d, u: { $uint8: "1" } }),
+  c("{{ index .nilmap \"a\" }}|{{ index .nilslice 0 }}", d),
+  c("{{ (index .m \"b\") }} {{ index (index .m \"b\") 0 }}", d),
+  // print, println
+  c("{{ print 1 2 }}|{{ print \"a\" \"b\" }}|{{ print 1 \"a\" 2 }}|{{ print \"a\" 1 \"b\" }}|{{ print }}|{{ print nil }}|{{ print nil nil }}|{{ print .l .m }}", d),
+  c("{{ println 1 2 }}|{{ println \"a\" \"b\" }}|{{ println }}|{{ println nil }}", d),
+  c("{{ print 1.0 2.5 1e6 1e-5 123456789.0 0.1 100000.0 1e20 1e21 -0.0 }}"),
+  c("{{ print .i .u .i64 .f .strs .bytes .smap .t }}", d),
+  // printf
+  ...verbs.map((v) => c(`{{ printf "${v}|${v}|${v}|${v}|${v}|${v}|${v}|${v}" ${values.slice(0, 8).join(" ")} }}`, d)),
+  ...verbs.map((v) => c(`{{ printf "${v}|${v}|${v}|${v}|${v}|${v}|${v}|${v}" ${values.slice(8, 16).join(" ")} }}`, d)),
+  ...verbs.map((v) => c(`{{ printf "${v}|${v}|${v}|${v}|${v}|${v}|${v}" ${values.slice(16).join(" ")} }}`, d)),
+  c("{{ printf \"%5d|%-5d|%05d|%+d|% d|%x|%#x|%#o|%#b|%08.3f|%-8.2f|%+.1e|%10.4g|%.0f|%.0f|%.1f\" 42 42 42 42 42 255 255 8 5 3.14159 2.5 12345.678 0.000123456 0.5 1.5 0.25 }}"),
+  c("{{ printf \"%6.2f|%-6.2f|%06.2f|%+06.2f|% 6.2f|%.3s|%5s|%-5s|%.1q|%5.1s|%05s\" 3.14159 3.14159 -3.14159 3.14159 3.14159 \"abcdef\" \"ab\" \"ab\" \"abc\" \"xyz\" \"ab\" }}"),
+  c("{{ printf \"%*d|%-*d|%.*f|%*.*f\" 5 1 5 2 2 3.14159 8 3 2.71828 }}"),
+  c("{{ printf \"%[2]d %[1]d|%[3]v|%[1]d %d\" 1 2 }}"),
+  c("{{ printf \"%!|%z|%|%d\" 1 }}"),
+  c("{{ printf \"%d %d\" 1 }}|{{ printf \"%d\" 1 2 3 }}|{{ printf \"%d\" \"x\" }}|{{ printf \"no verbs\" 1 nil }}"),
+  c("{{ printf \"%\" }}|{{ printf \"%-\" 1 }}|{{ printf \"%.\" 1 }}|{{ printf \"%*d\" \"x\" 1 }}|{{ printf \"%.*d\" -1 5 }}"),
+  c("{{ printf \"%x|%X|% x|%#x|% #X|%.2x\" \"hi there\" \"hi\" \"hi\" \"hi\" \"hi\" \"hello\" }}"),
+  c("{{ printf \"%q|%+q|%#q|%#q|%q|%q\" \"héllo\\n\" \"héllo\" \"back`tick\" \"plain\" \"\\x00\\x7f\\u2028\" \"😀\" }}"),
+  c("{{ printf \"%c|%q|%U|%#U|%c\" 65 66 0x1F600 0x41 -1 }}"),
+  c("{{ printf \"%e|%E|%g|%G|%.3e|%.3g|%g|%g|%g\" 1234.5678 0.00001234 100000.0 1e-7 123.456 123.456 1e100 1e-100 0.0 }}"),
+  c("{{ printf \"%v|%v|%v|%.2v|%10v|%-10v|\" 1e6 1.5e6 12345678.0 3.14159 \"x\" \"y\" }}"),
+  c("{{ printf \"%t|%t|%v\" true false true }}"),
+  c("{{ printf \"%v %+v %#v\" .m .m .m }}", d),
+  c("{{ printf \"%v %+v %#v\" .l .l .l }}", d),
+  c("{{ printf \"%s|%d|%x\" .l .l .l }}", d),
+  c("{{ printf \"%d|%s\" .m .m }}", d),
+  c("{{ printf \"%v|%d|%s|%x\" .bytes .bytes .bytes .bytes }}", d),
+  c("{{ printf \"%6.2f%%\" 99.5 }}"),
+  c("{{ printf \"%.2f %.2f %.2f %.2f %.1f %.1f %.0f %.0f %.0f\" 2.675 1.005 0.125 0.375 0.05 0.25 2.5 3.5 -0.5 }}"),
+  c("{{ printf \"%.3g|%.10g|%.17g|%.1e|%.20f\" 2.675 0.1 0.1 9.95 0.1 }}"),
+  c("{{ printf \"%v %v %v %v\" 1e-4 1e-5 123456.0 1234567.0 }}"),
+  c("{{ printf \"%x %X %o %b\" -255 -255 -8 -5 }}"),
+  c("{{ printf \"%08d|%-08d|%+08d|%x|%X\" -42 -42 42 3.5 3.5 }}"),
+  c("{{ printf \"%5t|%-6v|%q\" true false 3.5 }}"),
+  c("{{ printf \"%v\" (list .n .missing) }}", d),
+  c("{{ printf \"%d\" }}"),
+  c("{{ printf 3 }}"),
+  c("{{ printf \"%s\" \"é\" | len }}"),
+  // html / js / urlquery
+  c("{{ html \"<a href='x'>&\\\"</a>\" }}|{{ html 1 2 }}|{{ html nil }}|{{ html .missing }}|{{ html \"a\" \"<\" }}", d),
+  c("{{ js \"it's <b>\\\"x\\\"</b> & = \\\\ \\n\\t é \\u2028\" }}|{{ js 1 \"'\" }}|{{ js nil }}"),
+  c("{{ urlquery \"a b&c=d/é?\" }}|{{ urlquery 1 \"x y\" }}|{{ urlquery nil }}"),
+  c("{{ \"<x>\" | html | urlquery }}"),
+  // call
+  c("{{ call .fn \"abc\" }}", d),
+  c("{{ call .fnv 1 2 }}", d),
+  c("{{ call .fn }}", d),
+  c("{{ call .fn 1 }}", d),
+  c("{{ call .fnerr \"boom\" }}", d),
+  c("{{ call nil }}"),
+  c("{{ call .s }}", d),
+  c("{{ call .missing }}", d),
+  c("{{ printf \"%v|%s|%q|%T|%d\" .t .t .t .t .t.Year }}", d),
+  c("{{ .fn }}", d),
+  // missing keys through builtins
+  c("{{ index . \"missing\" }}|{{ index .m \"missing\" }}", d, { mk: "zero" }),
+  c("{{ printf \"%v|%T\" .missing .missing }}", d, { mk: "zero" }),
+]
