@@ -160,6 +160,25 @@ test("GitRepository over http:// (git http-backend with basic auth)", { timeout:
   assert.ok(!JSON.stringify(env.events).includes("wrong-pass-123") && !JSON.stringify(env.events).includes("s3cret-pass"), "no secret in events")
 })
 
+test("GitRepository over https:// (bearer token, custom CA from ca.crt)", { timeout: 120_000 }, async (t) => {
+  const env = await setup(t)
+  const root = tempDir(t)
+  const repo = makeRepo(root, "fleet", { "README.md": "# fleet\n", "apps/config.yaml": "replicas: 1\n" })
+  const https = await startGitHttp(root, { token: "tok-9f8e7d6c" }, { tls: true })
+  t.after(() => https.stop())
+  assert.match(https.url("fleet.git"), /^https:/)
+  const ca = b64(https.caCert!)
+  await scenario(env, "https", https.url("fleet.git"), repo, { bearerToken: b64("tok-9f8e7d6c"), "ca.crt": ca }, { bearerToken: b64("tok-wrong-0000"), "ca.crt": ca })
+  assert.ok(!JSON.stringify(env.events).includes("tok-9f8e7d6c") && !JSON.stringify(env.events).includes("tok-wrong-0000"), "no token in events")
+
+  // Without the CA the server's certificate is not trusted: a clear TLS error, not a silent accept.
+  await env.kube.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: "noca", namespace: "default" }, data: { bearerToken: b64("tok-9f8e7d6c") } }, { fieldManager: "test" })
+  await env.kube.apply(gitRepo("noca", https.url("fleet.git"), { secretRef: { name: "noca" } }), { fieldManager: "test" })
+  const o = await until(env.kube, env.repos, "noca", "untrusted certificate", (o) => ready(o)?.status === "False")
+  assert.equal(ready(o)?.reason, "GitOperationFailed")
+  assert.match(ready(o)?.message, /certificate/i)
+})
+
 test("GitRepository over ssh:// (sshd with a key and known_hosts)", { skip: hasSshd() ? false : "sshd is not installed", timeout: 120_000 }, async (t) => {
   const env = await setup(t)
   const root = tempDir(t)

@@ -3,6 +3,7 @@
 // and OpenSSH's sshd with a throwaway host key and one authorized key.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer as createHttpsServer } from "node:https"
 import { createServer as createNetServer, connect } from "node:net"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -83,19 +84,42 @@ export interface GitHttpServer {
   url(name: string): string
   /** Requests seen (method and path), for tests that count round trips. */
   readonly requests: string[]
+  /** The server's self-signed certificate (PEM) when started with `tls`. */
+  readonly caCert: string | undefined
   stop(): Promise<void>
 }
 
 const httpBackend = ["/usr/lib/git-core/git-http-backend", "/usr/libexec/git-core/git-http-backend"].find((p) => existsSync(p)) ?? "git-http-backend"
 
-/** `git http-backend` (CGI) behind a Node HTTP server; with `auth`, basic auth is required. */
-export const startGitHttp = async (projectRoot: string, auth?: { username: string; password: string }): Promise<GitHttpServer> => {
+/** A self-signed certificate for 127.0.0.1 made with Debian's openssl: its PEM is also the CA to trust. */
+const selfSignedCert = (): { key: string; cert: string } => {
+  const dir = mkdtempSync(join(tmpdir(), "moor-tls-"))
+  try {
+    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")])
+    if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`)
+    return { key: readFileSync(join(dir, "key.pem"), "utf8"), cert: readFileSync(join(dir, "cert.pem"), "utf8") }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * `git http-backend` (CGI) behind a Node HTTP server. With `auth`, basic auth
+ * (or, with `token`, a bearer token) is required; with `tls`, it serves HTTPS
+ * with a self-signed certificate, returned as `caCert`.
+ */
+export const startGitHttp = async (
+  projectRoot: string,
+  auth?: { username: string; password: string } | { token: string },
+  options: { tls?: boolean } = {},
+): Promise<GitHttpServer> => {
   const requests: string[] = []
-  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+  const tls = options.tls ? selfSignedCert() : undefined
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? "/", "http://x")
     requests.push(`${req.method} ${u.pathname}`)
     if (auth) {
-      const want = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`
+      const want = "token" in auth ? `Bearer ${auth.token}` : `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`
       if (req.headers.authorization !== want) {
         res.writeHead(401, { "www-authenticate": 'Basic realm="git"' }).end("unauthorized\n")
         return
@@ -110,7 +134,7 @@ export const startGitHttp = async (projectRoot: string, auth?: { username: strin
         QUERY_STRING: u.search.slice(1),
         REQUEST_METHOD: req.method ?? "GET",
         CONTENT_TYPE: req.headers["content-type"] ?? "",
-        REMOTE_USER: auth?.username ?? "",
+        REMOTE_USER: auth && "username" in auth ? auth.username : "",
         REMOTE_ADDR: "127.0.0.1",
         GIT_HTTP_MAX_REQUEST_BUFFER: "100M",
       },
@@ -141,13 +165,15 @@ export const startGitHttp = async (projectRoot: string, auth?: { username: strin
       if (!started) res.writeHead(500).end("cgi failed\n")
       else res.end()
     })
-  })
+  }
+  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createHttpServer(handler)
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r))
   const port = (server.address() as { port: number }).port
   return {
     port,
     requests,
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
+    url: (name) => `${tls ? "https" : "http"}://127.0.0.1:${port}/${name}`,
+    caCert: tls?.cert,
     stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   }
 }
