@@ -1,31 +1,25 @@
 // The moor CLI: dispatches `moor <command...>` to one command module.
 import { fail, red, UsageError, type CliCommand } from "./Command.ts"
-import { run } from "./commands/run.ts"
-import { version } from "./commands/version.ts"
 
-const clusterServe: CliCommand = {
-  path: ["cluster", "serve"],
-  summary: "Run the embedded Kubernetes API server (kubectl works against it)",
-  help: `Usage: moor cluster serve [--port N] [--kubeconfig FILE] [--data DIR] [--simulate-workloads] [--simulate-delay MS]
-
-Serves the Kubernetes API on 127.0.0.1 (HTTPS with a self-signed certificate),
-writes a kubeconfig with a token, prints "ready <kubeconfig>" and runs until
-SIGINT/SIGTERM.
-
-Flags:
-  --port N               port to listen on (default: a free one)
-  --kubeconfig FILE      where to write the kubeconfig (default: ./kubeconfig or under --data)
-  --data DIR             keep objects in DIR across restarts
-  --simulate-workloads   give Deployments, StatefulSets, DaemonSets and Jobs status as if pods ran
-  --simulate-delay MS    how long simulated rollouts take
-
-Example:
-  moor cluster serve --data .moor/cluster --simulate-workloads`,
-  // Loaded on use: `moor --help` should not load the server.
-  run: async (argv) => (await import("./commands/cluster-serve.ts")).clusterServe(argv),
+/** A command as `moor --help` lists it; its module (and its dependencies) load only when it runs. */
+interface Entry {
+  readonly path: readonly string[]
+  readonly summary: string
+  readonly load: () => Promise<CliCommand>
 }
 
-const commands: CliCommand[] = [run, clusterServe, version]
+const commands: Entry[] = [
+  { path: ["run"], summary: "Host moor's services (all by default) in one process", load: async () => (await import("./commands/run.ts")).run },
+  { path: ["cluster", "serve"], summary: "Run the embedded Kubernetes API server (kubectl works against it)", load: async () => (await import("./commands/cluster.ts")).clusterServe },
+  { path: ["get"], summary: "List resources of a kind as Flux prints them", load: async () => (await import("./commands/get.ts")).get },
+  { path: ["reconcile"], summary: "Reconcile a resource now and wait for the result", load: async () => (await import("./commands/reconcile.ts")).reconcile },
+  { path: ["suspend"], summary: "Suspend reconciliation of resources", load: async () => (await import("./commands/suspend.ts")).suspend },
+  { path: ["resume"], summary: "Resume reconciliation of suspended resources", load: async () => (await import("./commands/suspend.ts")).resume },
+  { path: ["create"], summary: "Create or update a resource (or print it with --export)", load: async () => (await import("./commands/create.ts")).create },
+  { path: ["export"], summary: "Print resources as YAML for a repository", load: async () => (await import("./commands/export.ts")).exportCmd },
+  { path: ["events"], summary: "Show moor's events (history from JetStream, live with --watch)", load: async () => (await import("./commands/events.ts")).events },
+  { path: ["version"], summary: "Print moor's version and protocol version", load: async () => (await import("./commands/version.ts")).version },
+]
 
 const usage = () =>
   `moor: GitOps for Kubernetes fleets (Flux-compatible, actors on NATS)
@@ -51,17 +45,19 @@ const main = async (argv: string[]): Promise<number> => {
     return 2
   }
   const rest = argv.slice(cmd.path.length)
+  const impl = await cmd.load()
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(cmd.help + "\n")
+    process.stdout.write(impl.help + "\n")
     return 0
   }
   try {
-    return await cmd.run(rest)
+    return await impl.run(rest)
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`${red("✗")} ${(e as Error).message}\n  run 'moor ${cmd.path.join(" ")} --help' for usage\n`)
       return 2
     }
+    if (e instanceof Error && e.name === "CliError") return fail(e.message, (e as Error & { hint?: string }).hint)
     return fail(`moor ${cmd.path.join(" ")} failed: ${(e as Error).message}`)
   }
 }
