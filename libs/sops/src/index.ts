@@ -15,3 +15,11 @@ export {
 } from "./Sops.ts"
 export { parseSopsConfig, recipientsFor, formatFromPath, type SopsConfig, type CreationRule } from "./Config.ts"
 export { generateAgeIdentity, recipientsOfIdentities, parseIdentities } from "./Keys.ts"
+export {
+  decryptSecretManifest,
+  decryptAs,
+  detectEncryptedFormat,
+  isDecryptionDisabled,
+  DECRYPT_ANNOTATION,
+  type DecryptedManifest,
+} from "./Secret.ts"
