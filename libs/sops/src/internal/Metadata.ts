@@ -61,6 +61,9 @@ export const metadataFromObject = (o: unknown): Metadata => {
     })
   }
   age = age.filter((e, i) => age.findIndex((x) => x.recipient === e.recipient && x.enc === e.enc) === i)
+  for (const k of ["unencrypted_comment_regex", "encrypted_comment_regex"]) {
+    if (m[k]) throw new SopsError("ParseError", `sops.${k} is not supported by moor`)
+  }
   const mac = str(m["mac"], "mac")
   const lastModified = str(m["lastmodified"], "lastmodified")
   if (!mac) throw new SopsError("ParseError", "sops.mac: missing")
