@@ -194,7 +194,7 @@ export const loadYaml = (text: string): Tree => {
           d.set("sops", node)
         }
         const s = d.toString({ lineWidth: 0, indentSeq: true })
-        return i === 0 ? s : `---\n${s}`
+        return i === 0 || s.startsWith("---") ? s : `---\n${s}`
       })
       .join("")
   return { leaves, metadata, emit }
