@@ -4,9 +4,9 @@
 import { isCollection, parseAllDocuments, visit } from "yaml"
 import { SopsError } from "./Errors.ts"
 import { formatFromPath } from "./Config.ts"
-import { fromJs, printJson, parseJson, type JNode } from "./internal/JsonFormat.ts"
+import { fromJs, printJson, type JNode } from "./internal/JsonFormat.ts"
 import type { Format } from "./internal/Tree.ts"
-import { decrypt, type CommonOptions } from "./Sops.ts"
+import { decrypt, decryptToValue, type CommonOptions } from "./Sops.ts"
 
 /** The annotation that opts a resource out of decryption (value `Disabled`). */
 export const DECRYPT_ANNOTATION = "kustomize.toolkit.fluxcd.io/decrypt"
@@ -79,6 +79,14 @@ type Obj = Record<string, unknown>
 /** What `decryptSecretManifest` did. */
 export type DecryptedManifest = { readonly object: Obj; readonly decrypted: boolean }
 
+// "Secret ns/name" from the text of a manifest, for error messages, without parsing it
+const quickName = (text: string): string => {
+  const kind = /^kind:\s*(\S+)/m.exec(text)?.[1] ?? "object"
+  const name = /^metadata:\n(?:[ \t]+.*\n)*?[ \t]+name:\s*(\S+)/m.exec(text)?.[1] ?? ""
+  const ns = /^metadata:\n(?:[ \t]+.*\n)*?[ \t]+namespace:\s*(\S+)/m.exec(text)?.[1]
+  return `${kind} ${ns ? `${ns}/` : ""}${name}`
+}
+
 const nameOf = (o: Obj): string => {
   const md = (o["metadata"] ?? {}) as Obj
   return `${o["kind"] ?? "object"} ${md["namespace"] ? `${String(md["namespace"])}/` : ""}${String(md["name"] ?? "")}`
@@ -101,11 +109,21 @@ const hasSopsMac = (o: Obj): boolean => {
  * computed in) or a plain object. Objects that are neither SOPS-encrypted nor
  * Secrets with encrypted entries come back unchanged with `decrypted: false`.
  */
-export const decryptSecretManifest = async (manifest: string | Obj, identities: ReadonlyArray<string>): Promise<DecryptedManifest> => {
+export const decryptSecretManifest = async (
+  manifest: string | Obj,
+  identities: ReadonlyArray<string>,
+  options: Pick<CommonOptions, "cache"> = {},
+): Promise<DecryptedManifest> => {
+  const cache = options.cache
   let obj: Obj
   let yamlText: string | undefined
   if (typeof manifest === "string") {
     yamlText = manifest
+    // fast path: an encrypted manifest without the opt-out annotation is parsed once, by the decryption
+    if (manifest.includes("mac:") && !manifest.includes(DECRYPT_ANNOTATION)) {
+      const parsed = quickName(manifest)
+      return { object: (await decryptToValue(manifest, "yaml", identities, { file: parsed, cache })) as Obj, decrypted: true }
+    }
     const docs = parseAllDocuments(manifest)
     const d = Array.isArray(docs) ? docs[0] : undefined
     const e = d?.errors[0]
@@ -115,12 +133,11 @@ export const decryptSecretManifest = async (manifest: string | Obj, identities: 
   if (isDecryptionDisabled(obj)) return { object: obj, decrypted: false }
   const file = nameOf(obj)
   if (hasSopsMac(obj)) {
-    const out =
+    const parsed =
       yamlText !== undefined
-        ? await decrypt(yamlText, "yaml", identities, { file })
-        : await decrypt(`${printJson(fromJs(obj), "\t")}\n`, "json", identities, { file })
-    const parsed = yamlText !== undefined ? ((parseAllDocuments(out) as Array<{ toJS(): unknown }>)[0]!.toJS() as Obj) : (toPlain(parseJson(out)) as Obj)
-    return { object: parsed, decrypted: true }
+        ? await decryptToValue(yamlText, "yaml", identities, { file, cache })
+        : await decryptToValue(`${printJson(fromJs(obj), "\t")}\n`, "json", identities, { file, cache })
+    return { object: parsed as Obj, decrypted: true }
   }
   if (obj["kind"] !== "Secret") return { object: obj, decrypted: false }
   let decrypted = false
@@ -135,28 +152,11 @@ export const decryptSecretManifest = async (manifest: string | Obj, identities: 
       const inF = detectEncryptedFormat(content)
       if (!inF) continue
       const outF: Format = key.endsWith(".dockerconfigjson") ? "json" : formatFromPath(key)
-      const plain = await decryptAs(content, inF, outF, identities, { file: `${file} ${field}.${key}` })
+      const plain = await decryptAs(content, inF, outF, identities, { file: `${file} ${field}.${key}`, cache })
       out[key] = field === "data" ? Buffer.from(plain, "utf8").toString("base64") : plain
       decrypted = true
     }
     result[field] = out
   }
   return { object: result, decrypted }
-}
-
-const toPlain = (n: JNode): unknown => {
-  switch (n.t) {
-    case "obj":
-      return Object.fromEntries(n.entries.map(([k, v]) => [k, toPlain(v)]))
-    case "arr":
-      return n.items.map(toPlain)
-    case "str":
-      return n.v
-    case "num":
-      return Number(n.raw)
-    case "bool":
-      return n.v
-    case "null":
-      return null
-  }
 }

@@ -2,7 +2,7 @@
 // encrypt/decrypt/rotate; every failure message is checked for plaintext.
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { decrypt, encrypt, generateAgeIdentity, isEncrypted, recipientsOf, rotate, SopsError, type Format } from "./index.ts"
+import { DataKeyCache, decrypt, encrypt, generateAgeIdentity, isEncrypted, recipientsOf, rotate, SopsError, type Format } from "./index.ts"
 
 const a = await generateAgeIdentity()
 const b = await generateAgeIdentity()
@@ -196,4 +196,16 @@ test("bad input: clear errors with lines, and no plaintext in any error", async 
       assert.ok(!all.includes("AGE-SECRET-KEY"), "error leaks an identity")
     }
   })
+})
+
+test("DataKeyCache: a file decrypted again skips the key agreement, tampering still fails", async () => {
+  const cache = new DataKeyCache()
+  const enc = await encrypt(yamlDoc, "yaml", [a.recipient, b.recipient])
+  assert.equal(await decrypt(enc, "yaml", [b.identity], { cache }), await decrypt(enc, "yaml", [b.identity]))
+  assert.equal(cache.size, 1)
+  assert.equal(await decrypt(enc, "yaml", [b.identity], { cache }), await decrypt(enc, "yaml", [a.identity]))
+  assert.equal(cache.size, 1)
+  // another identity set does not get the cached key
+  await assert.rejects(decrypt(enc, "yaml", [c.identity], { cache }), (e: unknown) => e instanceof SopsError && e.reason === "NoMatchingIdentity")
+  await assert.rejects(decrypt(enc.replace("token_unencrypted: visible", "token_unencrypted: eve"), "yaml", [b.identity], { cache }), /MAC mismatch/)
 })

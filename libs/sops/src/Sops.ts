@@ -2,7 +2,7 @@
 // over text: no file or network I/O.
 import { createHash, randomBytes } from "node:crypto"
 import { SopsError } from "./Errors.ts"
-import { wrapDataKey, unwrapDataKey, checkRecipient } from "./internal/Age.ts"
+import { wrapDataKey, unwrapDataKey, checkRecipient, type DataKeyCache } from "./internal/Age.ts"
 import { decryptValue, encryptValue, isEncValue, macBytes, type Plain } from "./internal/Cipher.ts"
 import { loadEncrypted, loadPlain } from "./internal/Formats.ts"
 import {
@@ -30,6 +30,8 @@ export type CommonOptions = {
   readonly file?: string | undefined
   /** JSON/binary indentation when printing; sops's default is a tab. */
   readonly jsonIndent?: string | undefined
+  /** remembers unwrapped data keys across calls (see DataKeyCache). */
+  readonly cache?: DataKeyCache | undefined
 }
 
 const where = (o: CommonOptions) => (o.file ? `${o.file}: ` : "")
@@ -61,7 +63,7 @@ const open = async (text: string, format: Format, identities: ReadonlyArray<stri
     const kinds = md.otherKeys.length ? md.otherKeys.join(", ") : "no master key"
     throw new SopsError("UnsupportedKeyType", `${where(o)}the data key is wrapped for ${kinds} only; moor decrypts files with age recipients`)
   }
-  const dataKey = await unwrapDataKey(md.age, identities)
+  const dataKey = await unwrapDataKey(md.age, identities, o.cache)
   if (!dataKey) {
     throw new SopsError(
       "NoMatchingIdentity",
@@ -111,6 +113,17 @@ export const decrypt = async (
 ): Promise<string> => {
   const { tree } = await open(text, format, identities, options)
   return wrap(options, () => tree.emit(undefined))
+}
+
+/** Decrypts like `decrypt` but returns the first document as plain data (for manifests). */
+export const decryptToValue = async (
+  text: string,
+  format: "yaml" | "json",
+  identities: ReadonlyArray<string>,
+  options: CommonOptions = {},
+): Promise<unknown> => {
+  const { tree } = await open(text, format, identities, options)
+  return tree.toValue!()
 }
 
 /** True when the text parses in `format` and carries sops metadata (a `sops` key / `sops_` entries). */

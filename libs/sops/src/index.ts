@@ -14,6 +14,7 @@ export {
   type Format,
 } from "./Sops.ts"
 export { parseSopsConfig, recipientsFor, formatFromPath, type SopsConfig, type CreationRule } from "./Config.ts"
+export { DataKeyCache } from "./internal/Age.ts"
 export { generateAgeIdentity, recipientsOfIdentities, parseIdentities } from "./Keys.ts"
 export {
   decryptSecretManifest,

@@ -1,6 +1,7 @@
 // The data key wrapped for age recipients: the armored age file whose
 // plaintext is the raw 32-byte data key, as sops stores it under `sops.age[].enc`.
-import { Decrypter, Encrypter, armor } from "age-encryption"
+import { createHash } from "node:crypto"
+import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption"
 import { SopsError } from "../Errors.ts"
 
 /** Secret keys found in an identities file or string (comments and blank lines ignored). */
@@ -29,13 +30,80 @@ export const wrapDataKey = async (dataKey: Uint8Array, recipient: string): Promi
   return armor.encode(await e.encrypt(dataKey))
 }
 
-/** Tries every identity on every wrapped copy; undefined when none opens. */
+/**
+ * Remembers unwrapped data keys by wrapped stanza and identity set, so a file
+ * decrypted again (every reconcile of an unchanged revision) skips the age
+ * key agreement. Holds secrets in memory as the identities themselves are:
+ * keep one per cluster key, never share it across keys' owners.
+ */
+export class DataKeyCache {
+  readonly #max: number
+  readonly #map = new Map<string, Uint8Array>()
+  constructor(maxEntries = 10_000) {
+    this.#max = maxEntries
+  }
+  get size(): number {
+    return this.#map.size
+  }
+  /** @internal */
+  get(k: string): Uint8Array | undefined {
+    return this.#map.get(k)
+  }
+  /** @internal */
+  set(k: string, v: Uint8Array): void {
+    if (this.#map.size >= this.#max) this.#map.delete(this.#map.keys().next().value!)
+    this.#map.set(k, v)
+  }
+  clear(): void {
+    this.#map.clear()
+  }
+}
+
+const digest = (parts: ReadonlyArray<string>): string => {
+  const h = createHash("sha256")
+  for (const p of parts) h.update(p).update("\0")
+  return h.digest("base64")
+}
+
+// identity digest -> recipient: lets us try only the stanza written for our key
+const recipientOf = new Map<string, string>()
+const recipientFor = async (identity: string): Promise<string | undefined> => {
+  const k = digest([identity])
+  let r = recipientOf.get(k)
+  if (r === undefined) {
+    try {
+      r = await identityToRecipient(identity)
+    } catch {
+      return undefined
+    }
+    if (recipientOf.size > 1000) recipientOf.clear()
+    recipientOf.set(k, r)
+  }
+  return r
+}
+
+/** Tries the identities on the wrapped copies (ours first); undefined when none opens. */
 export const unwrapDataKey = async (
-  entries: ReadonlyArray<{ recipient: string; enc: string }>,
+  allEntries: ReadonlyArray<{ recipient: string; enc: string }>,
   identities: ReadonlyArray<string>,
+  cache?: DataKeyCache,
 ): Promise<Uint8Array | undefined> => {
   const keys = identities.flatMap(parseIdentities)
   if (keys.length === 0) return undefined
+  const ids = digest([...keys].sort())
+  if (cache) {
+    for (const e of allEntries) {
+      const hit = cache.get(digest([ids, e.enc]))
+      if (hit) return hit
+    }
+  }
+  const ours = new Set<string>()
+  for (const k of keys) {
+    const r = await recipientFor(k)
+    if (r) ours.add(r)
+  }
+  // stanzas for our recipients first: a failed attempt costs a key agreement
+  const entries = [...allEntries].sort((a, b) => Number(ours.has(b.recipient)) - Number(ours.has(a.recipient)))
   const d = new Decrypter()
   for (const k of keys) {
     try {
@@ -58,7 +126,10 @@ export const unwrapDataKey = async (
     }
     try {
       const key = await d.decrypt(bytes, "uint8array")
-      if (key.length === 32) return key
+      if (key.length === 32) {
+        cache?.set(digest([ids, e.enc]), key)
+        return key
+      }
     } catch {
       // not for us: try the next stanza
     }

@@ -170,5 +170,5 @@ export const loadJson = (text: string, indent = "\t"): Tree & { root: JNode } =>
     const out: JNode = md ? { t: "obj", entries: [...root.entries, ["sops", fromJs(md)]] } : root
     return `${printJson(out, indent)}\n`
   }
-  return { leaves, metadata, emit, root }
+  return { leaves, metadata, emit, root, toValue: () => toJs(root) }
 }

@@ -20,6 +20,8 @@ export type Tree = {
   readonly metadata: unknown
   /** prints the document, with the given metadata block or without one. */
   emit(metadata: Record<string, unknown> | undefined): string
+  /** the first document as plain data (no metadata), without printing and parsing again. */
+  toValue?(): unknown
 }
 
 /** Supported file formats, named as sops names them (`--input-type`). */

@@ -197,5 +197,5 @@ export const loadYaml = (text: string): Tree => {
         return i === 0 || s.startsWith("---") ? s : `---\n${s}`
       })
       .join("")
-  return { leaves, metadata, emit }
+  return { leaves, metadata, emit, toValue: () => docs[0]?.toJS() ?? null }
 }
