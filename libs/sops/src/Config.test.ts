@@ -3,9 +3,11 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import {
+  decrypt,
   decryptSecretManifest,
   detectEncryptedFormat,
   encrypt,
+  encryptForPath,
   formatFromPath,
   generateAgeIdentity,
   parseSopsConfig,
@@ -124,4 +126,32 @@ test("Secret manifests: a whole encrypted Secret as YAML text keeps integer-like
   }
   // tampered: the previous value must never be replaced silently
   await assert.rejects(decryptSecretManifest(enc.replace("name: s", "name: t"), [a.keyFile]), (e: unknown) => e instanceof SopsError && e.reason === "DecryptionFailed")
+})
+
+test("encryptForPath follows the matching creation rule, or says why it cannot", async () => {
+  const cfg = parseSopsConfig(`creation_rules:
+  - path_regex: \\.yaml$
+    encrypted_regex: ^(data|stringData)$
+    age: ${a.recipient},${b.recipient}
+  - path_regex: pgp\\.env$
+    pgp: ABCDEF
+`)
+  const enc = await encryptForPath("apps/s.yaml", "metadata:\n  name: x\nstringData:\n  k: rule-secret\n", cfg)
+  assert.match(enc, /name: x\n/)
+  assert.match(enc, /k: ENC\[/)
+  assert.match(enc, /encrypted_regex: \^\(data\|stringData\)\$/)
+  assert.match(await decrypt(enc, "yaml", [b.identity]), /k: rule-secret/)
+  const withFlag = await encryptForPath("a.env", "K=v\n", cfg, { recipients: [b.recipient] })
+  assert.match(await decrypt(withFlag, "dotenv", [b.identity]), /^K=v\n$/)
+  await assert.rejects(encryptForPath("x.txt", "v", cfg), /x\.txt: cannot encrypt: no creation rule of \.sops\.yaml matches the path/)
+  await assert.rejects(encryptForPath("a/pgp.env", "K=v\n", cfg), /only pgp keys, no age recipients/)
+  await assert.rejects(encryptForPath("a.env", "K=v\n", undefined), /no \.sops\.yaml and no --age recipients/)
+})
+
+test("Secret manifest text: the opt-out annotation is honoured before any decryption", async () => {
+  const text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations:\n    kustomize.toolkit.fluxcd.io/decrypt: Disabled\nstringData:\n  k: v\n"
+  const enc = await encrypt(text, "yaml", [a.recipient], { encryptedRegex: "^stringData$" })
+  const r = await decryptSecretManifest(enc, [b.keyFile])
+  assert.equal(r.decrypted, false)
+  assert.match(String((r.object["stringData"] as Record<string, string>)["k"]), /^ENC\[/)
 })

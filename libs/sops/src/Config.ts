@@ -5,6 +5,7 @@ import { SopsError } from "./Errors.ts"
 import type { EncryptionRules } from "./internal/Metadata.ts"
 import { checkRecipient } from "./internal/Age.ts"
 import type { Format } from "./internal/Tree.ts"
+import { encrypt } from "./Sops.ts"
 
 /** One creation rule of `.sops.yaml`, reduced to what moor uses. */
 export type CreationRule = EncryptionRules & {
@@ -98,4 +99,38 @@ export const formatFromPath = (path: string): Format => {
   if (p.endsWith(".json")) return "json"
   if (p.endsWith(".env")) return "dotenv"
   return "binary"
+}
+
+/**
+ * Encrypts a file as `sops --encrypt` would with this `.sops.yaml`: the first
+ * rule matching `path` gives the age recipients and the encryption options;
+ * `extraRecipients` (e.g. `--age`) replace the rule's recipients when given.
+ */
+export const encryptForPath = async (
+  path: string,
+  text: string,
+  config: SopsConfig | undefined,
+  options: { readonly recipients?: ReadonlyArray<string> | undefined; readonly format?: Format | undefined; readonly lastModified?: string | undefined } = {},
+): Promise<string> => {
+  const rule = config ? recipientsFor(path, config) : undefined
+  const recipients = options.recipients?.length ? options.recipients : (rule?.age ?? [])
+  if (recipients.length === 0) {
+    const why = !config
+      ? "no .sops.yaml and no --age recipients"
+      : !rule
+        ? "no creation rule of .sops.yaml matches the path"
+        : rule.otherKeys.length
+          ? `its creation rule has only ${rule.otherKeys.join(", ")} keys, no age recipients`
+          : "its creation rule has no age recipients"
+    throw new SopsError("InvalidConfig", `${path}: cannot encrypt: ${why}`)
+  }
+  return encrypt(text, options.format ?? formatFromPath(path), recipients, {
+    file: path,
+    unencryptedSuffix: rule?.unencryptedSuffix,
+    encryptedSuffix: rule?.encryptedSuffix,
+    unencryptedRegex: rule?.unencryptedRegex,
+    encryptedRegex: rule?.encryptedRegex,
+    macOnlyEncrypted: rule?.macOnlyEncrypted,
+    lastModified: options.lastModified,
+  })
 }

@@ -13,7 +13,7 @@ export {
   type EncryptionRules,
   type Format,
 } from "./Sops.ts"
-export { parseSopsConfig, recipientsFor, formatFromPath, type SopsConfig, type CreationRule } from "./Config.ts"
+export { parseSopsConfig, recipientsFor, formatFromPath, encryptForPath, type SopsConfig, type CreationRule } from "./Config.ts"
 export { DataKeyCache } from "./internal/Age.ts"
 export { generateAgeIdentity, recipientsOfIdentities, parseIdentities } from "./Keys.ts"
 export {
