@@ -43,7 +43,9 @@ const wrap = <A>(o: CommonOptions, f: () => A): A => {
     if (e instanceof SopsError && o.file && !e.message.startsWith(o.file)) {
       throw new SopsError(e.reason, `${o.file}: ${e.message}`, { recipients: e.recipients, ...(e.line !== undefined ? { line: e.line } : {}) })
     }
-    throw e
+    if (e instanceof SopsError) throw e
+    // a foreign error may quote the document (and so a value): keep only its kind
+    throw new SopsError("ParseError", `${where(o)}the file could not be processed (${e instanceof Error ? e.name : "error"})`)
   }
 }
 

@@ -71,6 +71,10 @@ const setScalar = (n: Scalar, v: Plain | { readonly enc: string }) => {
   delete n.type
   switch (v.type) {
     case "int": {
+      if (!/^[+-]?\d+$/.test(v.text)) {
+        n.value = v.text // not an integer after all: keep the text, never throw with it
+        return
+      }
       const b = BigInt(v.text)
       n.value = b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b
       return
