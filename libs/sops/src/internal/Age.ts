@@ -82,6 +82,26 @@ const recipientFor = async (identity: string): Promise<string | undefined> => {
   return r
 }
 
+// identity set digest -> Decrypter: building one derives each identity's public
+// key (a key agreement), so a set used again reuses its Decrypter
+const decrypters = new Map<string, Decrypter>()
+const decrypterFor = (keys: ReadonlyArray<string>, ids: string): Decrypter => {
+  let d = decrypters.get(ids)
+  if (d) return d
+  d = new Decrypter()
+  for (const k of keys) {
+    try {
+      d.addIdentity(k)
+    } catch (err) {
+      void err // its message may quote the key: never surface it
+      throw new SopsError("InvalidInput", "an age identity could not be read (expected AGE-SECRET-KEY-1...)")
+    }
+  }
+  if (decrypters.size >= 64) decrypters.delete(decrypters.keys().next().value!)
+  decrypters.set(ids, d)
+  return d
+}
+
 /** Tries the identities on the wrapped copies (ours first); undefined when none opens. */
 export const unwrapDataKey = async (
   allEntries: ReadonlyArray<{ recipient: string; enc: string }>,
@@ -104,15 +124,7 @@ export const unwrapDataKey = async (
   }
   // stanzas for our recipients first: a failed attempt costs a key agreement
   const entries = [...allEntries].sort((a, b) => Number(ours.has(b.recipient)) - Number(ours.has(a.recipient)))
-  const d = new Decrypter()
-  for (const k of keys) {
-    try {
-      d.addIdentity(k)
-    } catch (err) {
-      void err // its message may quote the key: never surface it
-      throw new SopsError("InvalidInput", "an age identity could not be read (expected AGE-SECRET-KEY-1...)")
-    }
-  }
+  const d = decrypterFor(keys, ids)
   for (const e of entries) {
     let bytes: Uint8Array
     try {
