@@ -6,17 +6,19 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto"
 /** A cleartext leaf: its sops type and its text as sops encrypts it. */
 export type Plain = { readonly type: "str" | "int" | "float" | "bool" | "bytes" | "comment"; readonly text: string }
 
-const encRe = /^ENC\[AES256_GCM,data:([A-Za-z0-9+/=]*),iv:([A-Za-z0-9+/=]+),tag:([A-Za-z0-9+/=]+),type:(str|int|float|bool|bytes|comment)\]$/
+const encRe = /^ENC\[AES256_GCM,data:([A-Za-z0-9+/=]*),iv:([A-Za-z0-9+/=]+),tag:([A-Za-z0-9+/=]+),type:(str|int|int64|float|bool|bytes|comment)\]$/
 
 export const isEncValue = (s: string): boolean => encRe.test(s)
 
 /** Encrypts one value; empty strings stay empty as in sops. */
 export const encryptValue = (p: Plain, key: Uint8Array, aad: string): string => {
   if (p.text === "" && (p.type === "str" || p.type === "bytes")) return ""
+  // sops writes booleans title-cased, as its Python ancestor did
+  const text = p.type === "bool" ? (parseBool(p.text) ? "True" : "False") : p.text
   const iv = randomBytes(32)
   const c = createCipheriv("aes-256-gcm", key, iv)
   c.setAAD(Buffer.from(aad, "utf8"))
-  const data = Buffer.concat([c.update(Buffer.from(p.text, "utf8")), c.final()])
+  const data = Buffer.concat([c.update(Buffer.from(text, "utf8")), c.final()])
   const tag = c.getAuthTag()
   return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${iv.toString("base64")},tag:${tag.toString("base64")},type:${p.type}]`
 }
@@ -25,7 +27,8 @@ export const encryptValue = (p: Plain, key: Uint8Array, aad: string): string => 
 export const decryptValue = (s: string, key: Uint8Array, aad: string): Plain | undefined => {
   const m = encRe.exec(s)
   if (!m) return undefined
-  const [, data, iv, tag, type] = m as unknown as [string, string, string, string, Plain["type"]]
+  const [, data, iv, tag, t] = m as unknown as [string, string, string, string, Plain["type"] | "int64"]
+  const type = t === "int64" ? "int" : t
   try {
     const d = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64"))
     d.setAAD(Buffer.from(aad, "utf8"))
