@@ -3,6 +3,8 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import {
+  ageIdentitiesFromSecret,
+  ageKeySecret,
   decrypt,
   decryptSecretManifest,
   detectEncryptedFormat,
@@ -154,4 +156,18 @@ test("Secret manifest text: the opt-out annotation is honoured before any decryp
   const r = await decryptSecretManifest(enc, [b.keyFile])
   assert.equal(r.decrypted, false)
   assert.match(String((r.object["stringData"] as Record<string, string>)["k"]), /^ENC\[/)
+})
+
+test("decryption Secret: identities from keys ending in .agekey; the keygen Secret round-trips", async () => {
+  const stored = ageKeySecret(a.keyFile, { key: "cluster-a.agekey" })
+  assert.deepEqual(stored["metadata"], { name: "sops-age", namespace: "flux-system" })
+  const fromData = ageIdentitiesFromSecret(stored)
+  const enc = await encrypt("k: v\n", "yaml", [a.recipient])
+  assert.equal(await decrypt(enc, "yaml", fromData), "k: v\n")
+  const both = ageIdentitiesFromSecret({ kind: "Secret", metadata: { name: "k" }, stringData: { "admin.agekey": b.keyFile, "note.txt": "x" }, data: (stored as { data: object }).data })
+  assert.equal(both.length, 2)
+  assert.throws(
+    () => ageIdentitiesFromSecret({ kind: "Secret", metadata: { name: "k", namespace: "flux-system" }, stringData: { "age.txt": a.keyFile } }),
+    (e: unknown) => e instanceof SopsError && /Secret flux-system\/k: no age identity in keys ending in \.agekey \(keys: age\.txt\)/.test(e.message) && !e.message.includes("AGE-SECRET-KEY"),
+  )
 })

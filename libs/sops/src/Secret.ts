@@ -160,3 +160,44 @@ export const decryptSecretManifest = async (
   }
   return { object: result, decrypted }
 }
+
+/** Where Flux looks for the age key of a Kustomization without secretRef. */
+export const DEFAULT_AGE_SECRET = { namespace: "flux-system", name: "sops-age" } as const
+
+/**
+ * The age identities held by a decryption Secret (`spec.decryption.secretRef`):
+ * the values of its keys ending in `.agekey`, from `data` (base64) or `stringData`.
+ * Errors name the Secret and its keys, never their values.
+ */
+export const ageIdentitiesFromSecret = (secret: Obj): string[] => {
+  const out: string[] = []
+  const keys: string[] = []
+  for (const field of ["data", "stringData"] as const) {
+    const entries = secret[field]
+    if (typeof entries !== "object" || entries === null) continue
+    for (const [k, v] of Object.entries(entries as Obj)) {
+      keys.push(k)
+      if (!k.endsWith(".agekey") || typeof v !== "string") continue
+      out.push(field === "data" ? Buffer.from(v, "base64").toString("utf8") : v)
+    }
+  }
+  if (!out.some((t) => /AGE-SECRET-KEY-/.test(t))) {
+    throw new SopsError(
+      "InvalidInput",
+      `${nameOf(secret)}: no age identity in keys ending in .agekey (keys: ${keys.length ? keys.join(", ") : "none"})`,
+    )
+  }
+  return out
+}
+
+/** The Secret `moor secret age-keygen --apply` stores: the key file under `<cluster or age>.agekey`. */
+export const ageKeySecret = (
+  keyFile: string,
+  o: { readonly namespace?: string; readonly name?: string; readonly key?: string } = {},
+): Obj => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: { name: o.name ?? DEFAULT_AGE_SECRET.name, namespace: o.namespace ?? DEFAULT_AGE_SECRET.namespace },
+  type: "Opaque",
+  data: { [o.key ?? "age.agekey"]: Buffer.from(keyFile, "utf8").toString("base64") },
+})

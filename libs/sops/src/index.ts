@@ -22,5 +22,8 @@ export {
   detectEncryptedFormat,
   isDecryptionDisabled,
   DECRYPT_ANNOTATION,
+  DEFAULT_AGE_SECRET,
+  ageIdentitiesFromSecret,
+  ageKeySecret,
   type DecryptedManifest,
 } from "./Secret.ts"
