@@ -201,3 +201,23 @@ export const ageKeySecret = (
   type: "Opaque",
   data: { [o.key ?? "age.agekey"]: Buffer.from(keyFile, "utf8").toString("base64") },
 })
+
+const markerOf: Record<Format, string> = { dotenv: "sops_mac=ENC[", json: '"mac": "ENC[', binary: '"mac": "ENC[', yaml: "mac: ENC[" }
+
+/**
+ * Decrypts a file a kustomize secretGenerator reads, before the build, as Flux
+ * does: `envs` entries as dotenv (or by extension), `files` entries by the
+ * format of their key (`key=path`; binary unless .yaml/.json/.env). A file
+ * that is not SOPS-encrypted comes back unchanged with `decrypted: false`.
+ */
+export const decryptGeneratorSource = async (
+  source: { readonly kind: "env" | "file"; readonly key: string; readonly text: string; readonly file?: string },
+  identities: ReadonlyArray<string>,
+  options: Pick<CommonOptions, "cache"> = {},
+): Promise<{ readonly text: string; readonly decrypted: boolean }> => {
+  let format: Format = source.key.endsWith(".dockerconfigjson") ? "json" : formatFromPath(source.key)
+  if (source.kind === "env" && format === "binary") format = "dotenv"
+  if (!source.text.includes(markerOf[format])) return { text: source.text, decrypted: false }
+  const text = await decrypt(source.text, format, identities, { file: source.file ?? source.key, cache: options.cache })
+  return { text, decrypted: true }
+}

@@ -2,7 +2,7 @@
 // decrypt with moor, MAC verified; PGP-only and plain files fail clearly.
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { decrypt, decryptSecretManifest, isEncrypted, parseSopsConfig, recipientsFor, recipientsOf, SopsError } from "./index.ts"
+import { decrypt, decryptGeneratorSource, decryptSecretManifest, isEncrypted, parseSopsConfig, recipientsFor, recipientsOf, SopsError } from "./index.ts"
 import { vector, vectorsMissing } from "./internal/testdata.ts"
 
 const skip = vectorsMissing()
@@ -127,4 +127,17 @@ test("sops vectors: the real .sops.yaml picks rules by path", { skip }, () => {
   const fallback = recipientsFor("README.md", cfg)
   assert.deepEqual(fallback?.age, [R])
   assert.deepEqual(fallback?.otherKeys, ["pgp"])
+})
+
+test("sops vectors: secretGenerator sources decrypt before the build as Flux does", { skip }, async () => {
+  // envs: - env.env ; files: - key=file.txt (binary by the key's name)
+  const env = await decryptGeneratorSource({ kind: "env", key: "env.env", text: vector("envs/env.env") }, [key()])
+  assert.deepEqual(env, { text: "key=value\n", decrypted: true })
+  const file = await decryptGeneratorSource({ kind: "file", key: "key", text: vector("files/file.txt"), file: "files/file.txt" }, [key()])
+  assert.deepEqual(file, { text: "value", decrypted: true })
+  const plain = await decryptGeneratorSource({ kind: "file", key: "kustomization.yaml", text: vector("files/kustomization.yaml") }, [key()])
+  assert.equal(plain.decrypted, false)
+  await assert.rejects(decryptGeneratorSource({ kind: "env", key: "env.env", text: vector("envs/env.env"), file: "envs/env.env" }, [vector("keys/age-global.txt")]), (e: unknown) => {
+    return e instanceof SopsError && e.reason === "NoMatchingIdentity" && e.message.startsWith("envs/env.env: ") && e.message.includes(R)
+  })
 })

@@ -25,5 +25,6 @@ export {
   DEFAULT_AGE_SECRET,
   ageIdentitiesFromSecret,
   ageKeySecret,
+  decryptGeneratorSource,
   type DecryptedManifest,
 } from "./Secret.ts"
