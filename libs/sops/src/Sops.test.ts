@@ -2,6 +2,9 @@
 // encrypt/decrypt/rotate; every failure message is checked for plaintext.
 import assert from "node:assert/strict"
 import { test } from "node:test"
+import { parse } from "yaml"
+import { unwrapDataKey } from "./internal/Age.ts"
+import { decryptValue } from "./internal/Cipher.ts"
 import { DataKeyCache, decrypt, encrypt, generateAgeIdentity, isEncrypted, recipientsOf, rotate, SopsError, type Format } from "./index.ts"
 
 const a = await generateAgeIdentity()
@@ -208,4 +211,20 @@ test("DataKeyCache: a file decrypted again skips the key agreement, tampering st
   // another identity set does not get the cached key
   await assert.rejects(decrypt(enc, "yaml", [c.identity], { cache }), (e: unknown) => e instanceof SopsError && e.reason === "NoMatchingIdentity")
   await assert.rejects(decrypt(enc.replace("token_unencrypted: visible", "token_unencrypted: eve"), "yaml", [b.identity], { cache }), /MAC mismatch/)
+})
+
+test("yaml comments are encrypted under the path sops files them under", async () => {
+  const doc = "# top\na: # on-key\n  b: x # after-value\nl:\n  - 1 # in-list\nm:\n  # head\n  n: y\n"
+  const enc = await encrypt(doc, "yaml", [a.recipient])
+  // the yaml printer moves a key's line comment onto the next line (it does so without encryption too)
+  assert.equal(await decrypt(enc, "yaml", [a.identity]), doc.replace("a: # on-key\n", "a:\n  # on-key\n"))
+  const md = parse(enc).sops as { age: Array<{ recipient: string; enc: string }> }
+  const key = (await unwrapDataKey(md.age, [a.identity]))!
+  const want: Record<string, string> = { " top": ":", " on-key": ":", " after-value": "a:", " in-list": "l:", " head": "m:" }
+  const found = [...enc.matchAll(/#(ENC\[[^\]]*type:comment\])/g)].map((m) => m[1]!)
+  assert.equal(found.length, 5)
+  for (const c of found) {
+    const hit = Object.entries(want).find(([text, aad]) => decryptValue(c, key, aad)?.text === text)
+    assert.ok(hit, `comment ${c.slice(0, 40)} opens under none of the expected paths`)
+  }
 })

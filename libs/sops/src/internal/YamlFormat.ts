@@ -92,7 +92,10 @@ const setScalar = (n: Scalar, v: Plain | { readonly enc: string }) => {
 
 type Commented = { commentBefore?: string | null | undefined; comment?: string | null | undefined }
 
-const commentLeaves = (node: Commented | null | undefined, path: ReadonlyArray<string>, out: Leaf[]) => {
+// `firstLinePath`: the path of the first line of commentBefore when that line
+// is really the line comment of the parent key (`key: # c` before a nested
+// collection): sops files it under the parent mapping.
+const commentLeaves = (node: Commented | null | undefined, path: ReadonlyArray<string>, out: Leaf[], firstLinePath?: ReadonlyArray<string>) => {
   if (!node) return
   for (const field of ["commentBefore", "comment"] as const) {
     const lines = node[field]?.split("\n")
@@ -100,7 +103,7 @@ const commentLeaves = (node: Commented | null | undefined, path: ReadonlyArray<s
     lines.forEach((line, i) => {
       if (line.trim() === "") return
       out.push({
-        path,
+        path: field === "commentBefore" && i === 0 && firstLinePath ? firstLinePath : path,
         comment: true,
         value: { type: "comment", text: line },
         set: (v) => {
@@ -113,21 +116,26 @@ const commentLeaves = (node: Commented | null | undefined, path: ReadonlyArray<s
   }
 }
 
-const walk = (node: unknown, path: ReadonlyArray<string>, text: string, out: Leaf[]) => {
+const walk = (node: unknown, path: ReadonlyArray<string>, text: string, out: Leaf[], keyLinePath?: ReadonlyArray<string>) => {
   if (isMap(node)) {
-    commentLeaves(node, path, out)
+    commentLeaves(node, path, out, keyLinePath)
     for (const pair of node.items) {
       commentLeaves(pair.key as Commented, path, out)
       const p = [...path, keyString(pair.key, text)]
       const v = pair.value
-      if (isCollection(v)) walk(v, p, text, out)
+      if (isCollection(v)) {
+        // a comment on the key's own line (`key: # c`) belongs to this mapping in sops
+        const keyEnd = isScalar(pair.key) && pair.key.range ? pair.key.range[1] : undefined
+        const rest = keyEnd !== undefined && v.range ? text.slice(keyEnd, v.range[0]) : ""
+        walk(v, p, text, out, /^[^\n]*#/.test(rest) ? path : undefined)
+      }
       else if (isScalar(v)) {
         commentLeaves(v, path, out)
         leaf(v, p, text, out)
       }
     }
   } else if (isSeq(node)) {
-    commentLeaves(node, path, out)
+    commentLeaves(node, path, out, keyLinePath)
     for (const item of node.items) {
       if (isCollection(item)) walk(item, path, text, out)
       else if (isScalar(item)) {
