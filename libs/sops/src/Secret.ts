@@ -6,6 +6,7 @@ import { SopsError } from "./Errors.ts"
 import { formatFromPath } from "./Config.ts"
 import { fromJs, printJson, type JNode } from "./internal/JsonFormat.ts"
 import type { Format } from "./internal/Tree.ts"
+import { safeYamlMessage } from "./internal/YamlFormat.ts"
 import { decrypt, decryptToValue, type CommonOptions } from "./Sops.ts"
 
 /** The annotation that opts a resource out of decryption (value `Disabled`). */
@@ -127,7 +128,7 @@ export const decryptSecretManifest = async (
     const docs = parseAllDocuments(manifest)
     const d = Array.isArray(docs) ? docs[0] : undefined
     const e = d?.errors[0]
-    if (e) throw new SopsError("ParseError", `invalid YAML at line ${e.linePos?.[0].line ?? "?"}`, e.linePos ? { line: e.linePos[0].line } : {})
+    if (e) throw new SopsError("ParseError", `invalid YAML at line ${e.linePos?.[0].line ?? "?"}: ${safeYamlMessage(e.message)}`, e.linePos ? { line: e.linePos[0].line } : {})
     obj = (d?.toJS() ?? {}) as Obj
   } else obj = manifest
   if (isDecryptionDisabled(obj)) return { object: obj, decrypted: false }

@@ -228,3 +228,29 @@ test("yaml comments are encrypted under the path sops files them under", async (
     assert.ok(hit, `comment ${c.slice(0, 40)} opens under none of the expected paths`)
   }
 })
+
+test("yaml parse errors never quote the document", async () => {
+  const bad = [
+    "a: 1\n}hunter2-s3cret\n",
+    "a: *hunter2-s3cret\n",
+    "a: \"hunter2-s3cret\n",
+    "a: [hunter2-s3cret\n",
+    "hunter2-s3cret\n  - x: y\n",
+    "a: b: hunter2-s3cret\n",
+    "a: &x 1\nb: *y\n",
+  ]
+  for (const text of bad) {
+    await assert.rejects(encrypt(text, "yaml", [a.recipient]), (e: unknown) => {
+      assert.ok(e instanceof SopsError, String(e))
+      assert.ok(!`${e.message}${e.stack}`.includes("hunter2"), `${JSON.stringify(text)}: ${e.message}`)
+      return true
+    })
+  }
+})
+
+test("yaml aliases are expanded, as sops does, so every copy is encrypted", async () => {
+  const enc = await encrypt("base: &b\n  pw: alias-secret\ncopy: *b\n", "yaml", [a.recipient])
+  assert.ok(!enc.includes("alias-secret"))
+  assert.equal(enc.match(/pw: ENC\[/g)?.length, 2)
+  assert.equal(await decrypt(enc, "yaml", [a.identity]), "base:\n  pw: alias-secret\ncopy:\n  pw: alias-secret\n")
+})

@@ -152,6 +152,14 @@ const leaf = (n: Scalar, path: ReadonlyArray<string>, text: string, out: Leaf[])
   out.push({ path, comment: false, value, set: (v) => setScalar(n, v) })
 }
 
+/** The first line of a `yaml` error without anything it quotes from the document. */
+export const safeYamlMessage = (message: string): string =>
+  message
+    .split("\n")[0]!
+    .replace(/ at line \d+, column \d+:?$/, "")
+    .replace(/"[^"]*"|'[^']*'|`[^`]*`/g, "(…)")
+    .replace(/: .*$/, "")
+
 const lineOf = (text: string, offset: number): number => text.slice(0, offset).split("\n").length
 
 /** Loads a YAML stream (one or more documents); every document must be a mapping. */
@@ -163,7 +171,7 @@ export const loadYaml = (text: string): Tree => {
     if (e) {
       const line = e.linePos?.[0].line ?? lineOf(text, e.pos[0])
       // the message names what is wrong, never the text of the line (it may hold a secret)
-      const what = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")
+      const what = safeYamlMessage(e.message)
       throw new SopsError("ParseError", `invalid YAML at line ${line}: ${what}`, { line })
     }
   }
@@ -174,8 +182,15 @@ export const loadYaml = (text: string): Tree => {
     visit(d, {
       Alias: (_, a) => {
         const target = a.resolve(d)
-        return target ? (target.clone() as YNode) : visit.REMOVE
+        if (!target) {
+          const line = a.range ? lineOf(text, a.range[0]) : undefined
+          throw new SopsError("ParseError", `invalid YAML${line ? ` at line ${line}` : ""}: an alias refers to an anchor that is not defined before it`, line ? { line } : {})
+        }
+        return target.clone() as YNode
       },
+    })
+    // then drop the anchors: sops writes the expanded values only
+    visit(d, {
       Node: (_, n) => {
         if ((n as { anchor?: string }).anchor) delete (n as { anchor?: string }).anchor
       },
