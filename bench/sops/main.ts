@@ -57,12 +57,12 @@ const parseOnly = (t: string) => {
 const bigParse = await time(100, 20, () => parseOnly(big))
 const bigDecrypt = await time(30, 5, () => decrypt(bigEnc, "yaml", [cluster.identity]))
 const secretsParse = await time(20, 3, () => plainSecrets.map((s) => parseAllDocuments(s)[0]!.toJS()))
-const secretsDecrypt = await time(5, 1, async () => {
+const secretsDecrypt = await time(9, 1, async () => {
   for (const s of encSecrets) await decryptSecretManifest(s, [cluster.keyFile])
 })
 // a DataKeyCache (one per cluster key in the apply actor): an unchanged revision decrypted again
 const cache = new DataKeyCache()
-const secretsCached = await time(5, 1, async () => {
+const secretsCached = await time(9, 1, async () => {
   for (const s of encSecrets) await decryptSecretManifest(s, [cluster.keyFile], { cache })
 })
 // the age step alone: unwrapping one X25519 stanza is most of a small Secret's cost

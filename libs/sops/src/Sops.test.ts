@@ -185,6 +185,8 @@ test("bad input: clear errors with lines, and no plaintext in any error", async 
     return decrypt(enc.replace(/- key: ENC\[[^\]]*\]/, `- key: ${pw}`), "yaml", [a.identity])
   }, "DecryptionFailed", /stringData\.list\.key failed to decrypt/)
   await fails("tampered dotenv mac", () => decrypt(encEnv.replace(/sops_mac=ENC\[AES256_GCM,data:./, "sops_mac=ENC[AES256_GCM,data:A"), "dotenv", [a.identity]), "DecryptionFailed", /MAC/)
+  const vault = enc.replace(/^sops:\n {2}age:\n(?: {4}.*\n)+/m, "sops:\n  hc_vault:\n    - vault_address: https://vault:8200\n      engine_path: sops\n      key_name: k\n      enc: vault:v1:abc\n  kms:\n    - arn: arn:aws:kms:x\n      enc: AQE=\n")
+  await fails("vault and kms only", () => decrypt(vault, "yaml", [a.identity], { file: "v.yaml" }), "UnsupportedKeyType", /^v\.yaml: the data key is wrapped for kms, hc_vault only/)
   await fails("not encrypted", () => decrypt(yamlDoc, "yaml", [a.identity]), "NotEncrypted", /not encrypted/)
   await fails("already encrypted", () => encrypt(enc, "yaml", [a.recipient]), "AlreadyEncrypted", /already encrypted/)
   await fails("bad recipient", () => encrypt(yamlDoc, "yaml", ["age1nope"]), "InvalidInput", /invalid age recipient/)
