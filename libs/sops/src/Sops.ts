@@ -90,10 +90,9 @@ const open = async (text: string, format: Format, identities: ReadonlyArray<stri
     }
     let p: Plain = leaf.value
     if (enc && !(leaf.value.type === "str" && leaf.value.text === "")) {
-      const field = leaf.path.join(".")
-      if (leaf.value.type !== "str" || !isEncValue(leaf.value.text)) throw fail(`value at ${field} should be encrypted but is not`)
+      if (leaf.value.type !== "str" || !isEncValue(leaf.value.text)) throw fail(`value at ${leaf.path.join(".")} should be encrypted but is not`)
       const d = decryptValue(leaf.value.text, dataKey, aadOf(leaf.path))
-      if (!d) throw fail(`value at ${field} failed to decrypt: it was modified or moved (DecryptionFailed)`)
+      if (!d) throw fail(`value at ${leaf.path.join(".")} failed to decrypt: it was modified or moved (DecryptionFailed)`)
       p = d
       leaf.set(p)
     }

@@ -179,7 +179,8 @@ export const loadYaml = (text: string): Tree => {
   const leaves: Leaf[] = []
   for (const d of docs) {
     // sops expands aliases: the values behind them are encrypted in place
-    visit(d, {
+    // (the visits are skipped when the text cannot hold an alias or an anchor)
+    if (text.includes("*")) visit(d, {
       Alias: (_, a) => {
         const target = a.resolve(d)
         if (!target) {
@@ -190,7 +191,7 @@ export const loadYaml = (text: string): Tree => {
       },
     })
     // then drop the anchors: sops writes the expanded values only
-    visit(d, {
+    if (text.includes("&")) visit(d, {
       Node: (_, n) => {
         if ((n as { anchor?: string }).anchor) delete (n as { anchor?: string }).anchor
       },
