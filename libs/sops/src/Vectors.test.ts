@@ -2,7 +2,7 @@
 // decrypt with moor, MAC verified; PGP-only and plain files fail clearly.
 import assert from "node:assert/strict"
 import { test } from "node:test"
-import { decrypt, decryptGeneratorSource, decryptSecretManifest, isEncrypted, parseSopsConfig, recipientsFor, recipientsOf, SopsError } from "./index.ts"
+import { decrypt, decryptGeneratorSource, decryptSecretManifest, encrypt, recipientsOfIdentities, isEncrypted, parseSopsConfig, recipientsFor, recipientsOf, SopsError } from "./index.ts"
 import { vector, vectorsMissing } from "./internal/testdata.ts"
 
 const skip = vectorsMissing()
@@ -140,4 +140,13 @@ test("sops vectors: secretGenerator sources decrypt before the build as Flux doe
   await assert.rejects(decryptGeneratorSource({ kind: "env", key: "env.env", text: vector("envs/env.env"), file: "envs/env.env" }, [vector("keys/age-global.txt")]), (e: unknown) => {
     return e instanceof SopsError && e.reason === "NoMatchingIdentity" && e.message.startsWith("envs/env.env: ") && e.message.includes(R)
   })
+})
+
+test("sops vectors: moor encrypts to the post-quantum recipient too, next to an X25519 one", { skip }, async () => {
+  const [pq] = await recipientsOfIdentities(vector("keys/age-pq.txt"))
+  assert.match(pq!, /^age1pq1/)
+  const enc = await encrypt("stringData:\n  k: pq-secret\n", "yaml", [pq!, R])
+  assert.ok(!enc.includes("pq-secret"))
+  assert.equal(await decrypt(enc, "yaml", [vector("keys/age-pq.txt")]), "stringData:\n  k: pq-secret\n")
+  assert.equal(await decrypt(enc, "yaml", [key()]), "stringData:\n  k: pq-secret\n")
 })
