@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what moor needs when it is missing: Debian packages (as root, or
 # through sudo) and the npm workspace. `deps.sh --test` adds what only the
-# tests need (sshd, the Go toolchain and libraries of the gotemplate oracle).
+# tests need (sshd, the Go toolchain and libraries of the gotemplate oracle, the age CLI for SOPS interop).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 . "$root/scripts/env.sh"
@@ -17,6 +17,7 @@ if [ "${1:-}" = "--test" ]; then
     [sshd]=openssh-server
     [ssh-keygen]=openssh-client
     [go]=golang-go
+    [age]=age
   )
   # Debian packages without a command: Go sources the gotemplate oracle builds against
   libs=(
