@@ -18,6 +18,7 @@ const commands: Entry[] = [
   { path: ["create"], summary: "Create or update a resource (or print it with --export)", load: async () => (await import("./commands/create.ts")).create },
   { path: ["export"], summary: "Print resources as YAML for a repository", load: async () => (await import("./commands/export.ts")).exportCmd },
   { path: ["events"], summary: "Show moor's events (history from JetStream, live with --watch)", load: async () => (await import("./commands/events.ts")).events },
+  { path: ["secret"], summary: "SOPS secrets with age: age-keygen, encrypt, decrypt, rotate", load: async () => (await import("./commands/secret.ts")).secret },
   { path: ["version"], summary: "Print moor's version and protocol version", load: async () => (await import("./commands/version.ts")).version },
 ]
 
