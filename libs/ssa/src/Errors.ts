@@ -1,0 +1,25 @@
+// Errors of the apply engine: every failure names its object and the server's message.
+import { refString, type ChangeSet, type ObjectRef } from "./ChangeSet.ts"
+
+/** One object that could not be validated, applied, waited for or pruned. */
+export interface ObjectFailure {
+  readonly ref: ObjectRef
+  readonly message: string
+}
+
+/**
+ * An apply, diff or prune that failed. `phase` says how far it got: "validate" and "dry-run"
+ * mean nothing was written; later phases carry the change set of what was written before.
+ */
+export class ApplyError extends Error {
+  override readonly name = "ApplyError"
+  readonly phase: "validate" | "dry-run" | "apply" | "wait" | "prune"
+  readonly failures: ReadonlyArray<ObjectFailure>
+  readonly changeSet: ChangeSet
+  constructor(phase: ApplyError["phase"], failures: ReadonlyArray<ObjectFailure>, changeSet: ChangeSet = { entries: [], writes: 0 }) {
+    super(`${phase} failed: ${failures.map((f) => `${refString(f.ref)}: ${f.message}`).join("; ")}`)
+    this.phase = phase
+    this.failures = failures
+    this.changeSet = changeSet
+  }
+}
