@@ -91,6 +91,19 @@ const resourceOf = async (kube: KubeClient, ref: ObjectRef, patienceMs: number):
   }
 }
 
+/** A server-side dry-run apply; a fresh CRD's kind may 404 for a moment, so retry within `patienceMs`. */
+const dryRun = async (eng: Engine, obj: KubeObject, patienceMs: number): Promise<KubeObject> => {
+  const end = Date.now() + patienceMs
+  for (;;) {
+    try {
+      return await eng.kube.apply(obj, { fieldManager: eng.fieldManager, force: true, dryRun: true })
+    } catch (e) {
+      if (!(e instanceof KubeError && e.code === 404) || Date.now() > end) throw e
+      await new Promise((r) => setTimeout(r, 200))
+    }
+  }
+}
+
 /** Dry-runs one object and plans its action by comparing the dry-run result with the live object. */
 const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFailure | undefined> => {
   if (it.policy === "Ignore") {
@@ -108,7 +121,7 @@ const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFa
     }
     let dry: KubeObject
     try {
-      dry = await eng.kube.apply(it.obj, { fieldManager: eng.fieldManager, force: true, dryRun: true })
+      dry = await dryRun(eng, it.obj, patienceMs)
     } catch (e) {
       if (live !== undefined && it.force && isImmutable(e)) {
         it.plan = { action: "configured", diff: [], reason: `recreated: ${message(e)}`, recreate: true }
@@ -155,18 +168,34 @@ export const diffSet = async (eng: Engine, objects: ReadonlyArray<KubeObject>): 
   const items = validate(objects, {})
   await markDeferred(eng, items)
   await planAll(eng, items.filter((it) => !it.deferred), 0, [], 0)
-  for (const it of items) if (it.deferred) it.plan = { action: "created", diff: [], reason: "its CRD is created by the same set: not dry-run" }
+  for (const it of items) if (it.deferred) it.plan = { action: "created", diff: [], reason: "its CRD or namespace is created by the same set: not dry-run" }
   return { entries: staged(items, (it) => it.ref, eng.stages).flatMap((s) => s.items.map(entryOf)), writes: 0 }
 }
 
+/**
+ * Marks what cannot be dry-run yet because the same set creates what it needs: a kind whose
+ * CRD is in the set and not served yet, or a namespace in the set that does not exist yet.
+ */
 const markDeferred = async (eng: Engine, items: Item[]): Promise<void> => {
-  await mapLimit(items, eng.concurrency, async (it) => {
-    if (!definedInSet(items, it.ref)) return
-    try {
-      await eng.kube.resource(it.ref.apiVersion, it.ref.kind)
-    } catch (e) {
-      if (e instanceof KubeError && e.code === 404) it.deferred = true
+  const namespacesInSet = new Set(items.filter((it) => it.ref.kind === "Namespace" && it.ref.apiVersion === "v1").map((it) => it.ref.name))
+  const nsExists = new Map<string, Promise<boolean>>()
+  const exists = (ns: string): Promise<boolean> => {
+    let p = nsExists.get(ns)
+    if (!p) {
+      p = eng.kube.resource("v1", "Namespace").then((rt) => eng.kube.find(rt, undefined, ns)).then((o) => o !== undefined)
+      nsExists.set(ns, p)
     }
+    return p
+  }
+  await mapLimit(items, eng.concurrency, async (it) => {
+    if (definedInSet(items, it.ref)) {
+      try {
+        await eng.kube.resource(it.ref.apiVersion, it.ref.kind)
+      } catch (e) {
+        if (e instanceof KubeError && e.code === 404) return void (it.deferred = true)
+      }
+    }
+    if (it.ref.namespace && namespacesInSet.has(it.ref.namespace) && !(await exists(it.ref.namespace))) it.deferred = true
   })
 }
 
