@@ -70,13 +70,17 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
   })
 
   await t.test("a no-op reconcile of the unchanged set writes nothing", async () => {
-    const before = await rvs(kube, baseSet())
+    // A controller-manager writes the Deployment's status: its generation must hold still, the rest's resourceVersion.
+    const quiet = baseSet().filter((o) => o.kind !== "Deployment")
+    const before = await rvs(kube, quiet)
+    const gen = (await live(kube, deployment))!.metadata.generation
     const w0 = writesSeen?.()
     const cs = await rm.apply(baseSet())
     assert.equal(cs.writes, 0)
     assert.equal(summarize(cs).unchanged, 7, JSON.stringify(cs.entries.filter((e) => e.action !== "unchanged")))
     if (writesSeen) assert.equal(writesSeen() - w0!, 0, "no PATCH without dryRun reached the server")
-    assert.deepEqual(await rvs(kube, baseSet()), before, "no object's resourceVersion moved")
+    assert.deepEqual(await rvs(kube, quiet), before, "no object's resourceVersion moved")
+    assert.equal((await live(kube, deployment))!.metadata.generation, gen)
   })
 
   await t.test("changed objects are configured with their field paths; the rest untouched", async () => {
