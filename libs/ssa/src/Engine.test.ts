@@ -84,7 +84,7 @@ test("drift: only applied fields count; list items by key; secrets masked", () =
 })
 
 test("ssa annotation values", () => {
-  const a = (v?: string) => ({ metadata: { annotations: v === undefined ? {} : { "kustomize.toolkit.fluxcd.io/ssa": v } } })
+  const a = (v?: string) => ({ metadata: { annotations: (v === undefined ? {} : { "kustomize.toolkit.fluxcd.io/ssa": v }) as Record<string, string> } })
   assert.equal(ssaPolicy(a()), "Override")
   assert.equal(ssaPolicy(a("merge")), "Merge")
   assert.equal(ssaPolicy(a("IfNotPresent")), "IfNotPresent")

@@ -53,7 +53,7 @@ const baseSet = (): KubeObject[] => [deployment, service, widget, config, secret
 const names = (cs: ChangeSet, action: string) => cs.entries.filter((e) => e.action === action).map((e) => `${e.ref.kind}/${e.ref.name}`).sort()
 const rvs = async (kube: KubeClient, objs: KubeObject[]) =>
   Promise.all(objs.map(async (o) => (await kube.get(await kube.resource(o.apiVersion, o.kind), o.metadata.namespace, o.metadata.name)).metadata.resourceVersion))
-const live = async (kube: KubeClient, o: KubeObject) => kube.find(await kube.resource(o.apiVersion, o.kind), o.metadata.namespace, o.metadata.name)
+const live = async (kube: KubeClient, o: KubeObject): Promise<any> => kube.find(await kube.resource(o.apiVersion, o.kind), o.metadata.namespace, o.metadata.name)
 
 /** Counts PATCH requests that wrote (not dry-run): the embedded server's audit log. */
 type Writes = (() => number) | undefined
@@ -159,6 +159,28 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
     const cs = await rm.apply([clone(config)])
     assert.equal(cs.entries[0]!.action, "configured")
     assert.deepEqual(drift(config, await live(kube, config)), [])
+  })
+
+  await t.test("Override takes back fields kubectl added; Merge leaves them", async () => {
+    const cm = await kube.resource("v1", "ConfigMap")
+    const merged: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "merged", namespace: "shop", annotations: { "kustomize.toolkit.fluxcd.io/ssa": "Merge" } }, data: { a: "1" } }
+    await rm.apply([clone(config), clone(merged)])
+    for (const name of ["settings", "merged"]) {
+      await kube.patch(cm, "shop", name, "merge", { metadata: { labels: { hand: "made" } }, data: { added: "by hand" } }, { fieldManager: "kubectl-edit" })
+    }
+    const cs = await rm.apply([clone(config), clone(merged)])
+    const settings = cs.entries.find((e) => e.ref.name === "settings")!
+    assert.equal(settings.action, "configured")
+    assert.deepEqual(settings.diff.map((d) => d.path), ["data.added", "metadata.labels.hand"])
+    assert.equal(cs.entries.find((e) => e.ref.name === "merged")!.action, "unchanged")
+    const s = await live(kube, config)
+    assert.deepEqual(s.data, { color: "blue" })
+    assert.equal(s.metadata.labels?.hand, undefined)
+    assert.ok(!s.metadata.managedFields.some((m: { manager: string }) => m.manager === "kubectl-edit"))
+    const m = await live(kube, merged)
+    assert.deepEqual(m.data, { a: "1", added: "by hand" })
+    assert.equal(m.metadata.labels.hand, "made")
+    assert.equal((await rm.apply([clone(config), clone(merged)])).writes, 0, "and then it is quiet")
   })
 
   await t.test("prune: left objects deleted in reverse order, opt-out kept, namespace last", async () => {
