@@ -16,9 +16,11 @@ export interface PruneOptions {
   readonly timeout?: number
   /** Only delete objects carrying these labels (the owner's, as Flux labels what it applies). */
   readonly ownerLabels?: Readonly<Record<string, string>>
+  /** Report what would be deleted, delete nothing (for diff). */
+  readonly dryRun?: boolean
 }
 
-export const defaultPruneOptions: Required<Omit<PruneOptions, "ownerLabels">> = { wait: false, timeout: 60_000 }
+export const defaultPruneOptions: Required<Omit<PruneOptions, "ownerLabels">> = { wait: false, timeout: 60_000, dryRun: false }
 
 /** Deletes the objects named by `entries`; see ResourceManager.prune. */
 export const pruneEntries = async (
@@ -55,6 +57,7 @@ export const pruneEntries = async (
         if (pruneDisabled(live)) return void out.push({ ref, action: "skipped", diff: [], reason: "prune: disabled" })
         const missing = Object.entries(o.ownerLabels ?? {}).filter(([k, v]) => live.metadata.labels?.[k] !== v)
         if (missing.length > 0) return void out.push({ ref, action: "skipped", diff: [], reason: `not owned: label ${missing[0]![0]} is not ${missing[0]![1]}` })
+        if (o.dryRun) return void out.push({ ref, action: "deleted", diff: [], reason: "would be pruned" })
         await eng.kube.delete(rt, ref.namespace, ref.name, { propagationPolicy: "Background" })
         writes++
         deleted.push(ref)

@@ -194,6 +194,11 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
     // Next revision: the ConfigMap and the whole namespace go; the CRD stays.
     const next = rm.inventory([crd])
     const stale = diffInventory(old, next)
+    const preview = await rm.diff([crd], { inventory: old })
+    assert.deepEqual(names(preview, "unchanged"), ["CustomResourceDefinition/widgets.example.moor.dev"])
+    assert.ok(names(preview, "deleted").includes("ConfigMap/settings") && names(preview, "deleted").includes("Namespace/shop"))
+    assert.deepEqual(names(preview, "skipped"), ["ConfigMap/keep"])
+    assert.ok(await live(kube, config), "diff deleted nothing")
     const cs = await rm.prune(stale, { wait: true, timeout: 60_000 })
     assert.deepEqual(names(cs, "skipped"), ["ConfigMap/keep"])
     assert.ok(names(cs, "deleted").includes("ConfigMap/settings"))

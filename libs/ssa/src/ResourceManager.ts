@@ -3,7 +3,7 @@
 import type { KubeClient, KubeObject } from "@moor/kube"
 import { applySet, diffSet, type ApplyOptions } from "./Apply.ts"
 import type { ChangeSet } from "./ChangeSet.ts"
-import { inventoryOf, type Inventory, type InventoryEntry } from "./Inventory.ts"
+import { diffInventory, inventoryOf, type Inventory, type InventoryEntry } from "./Inventory.ts"
 import { defaultStages, type Stage } from "./Order.ts"
 import { pruneEntries, type PruneOptions } from "./Prune.ts"
 
@@ -41,9 +41,16 @@ export class ResourceManager {
     return applySet(this, objects, options)
   }
 
-  /** What `apply` would do, from a server-side dry-run of every object; writes nothing. */
-  diff(objects: ReadonlyArray<KubeObject>): Promise<ChangeSet> {
-    return diffSet(this, objects)
+  /**
+   * What `apply` would do, from a server-side dry-run of every object; writes nothing.
+   * With the previous `inventory`, objects that left the set are listed as `deleted`
+   * (reason "would be pruned"), as `prune` with `options` would delete them.
+   */
+  async diff(objects: ReadonlyArray<KubeObject>, o: { inventory?: Inventory; prune?: PruneOptions } = {}): Promise<ChangeSet> {
+    const cs = await diffSet(this, objects)
+    if (o.inventory === undefined) return cs
+    const gone = await pruneEntries(this, diffInventory(o.inventory, this.inventory(objects)), { ...o.prune, dryRun: true, wait: false })
+    return { entries: [...cs.entries, ...gone.entries], writes: 0 }
   }
 
   /**
