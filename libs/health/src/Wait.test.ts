@@ -7,6 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { KubeClient, type KubeObject } from "@moor/kube"
 import { startServer } from "@moor/kube-embedded"
+import { kubeRealBinaries, startKubeReal } from "@moor/testing"
 import { describe, waitFor } from "./Wait.ts"
 
 const deployment = (name: string, image: string, deadline = 600): KubeObject => ({
@@ -63,4 +64,34 @@ test("waitFor: healthy workloads become Current, a failing image ends Failed aft
   assert.equal(failed.timedOut, false)
   assert.equal(failed.unhealthy.length, 1)
   assert.match(describe(failed.unhealthy), /^Deployment\/default\/bad: Failed: progress deadline exceeded: ReplicaSet "bad-[0-9a-f]+" has timed out progressing/)
+})
+
+test("waitFor on the real kube-apiserver 1.20: Available, then a rollout past its deadline", { skip: kubeRealBinaries() ? false : "kube-real is not built", timeout: 180_000 }, async (t) => {
+  const real = await startKubeReal()
+  t.after(() => real.stop())
+  const kube = KubeClient.fromFile(real.kubeconfig)
+  t.after(() => kube.close())
+
+  const web = deployment("web", "nginx:1.27")
+  await kube.apply(web, { fieldManager: "moor-test" })
+  // No kubelet: mark pods ready in a loop while waiting, as the real cluster's kubelet would.
+  let pods = true
+  const loop = (async () => {
+    while (pods) {
+      await real.readyPods().catch(() => undefined)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  })()
+  const ok = await waitFor(kube, [ref(web)], { timeout: 90_000, interval: 250 })
+  pods = false
+  await loop
+  assert.deepEqual(ok, { ok: true, unhealthy: [], timedOut: false })
+
+  // Pods of this one never become ready: the deployment controller gives up after 3 s.
+  const bad = deployment("bad", "nginx:never", 3)
+  await kube.apply(bad, { fieldManager: "moor-test" })
+  const failed = await waitFor(kube, [ref(bad)], { timeout: 60_000, interval: 250 })
+  assert.equal(failed.ok, false)
+  assert.equal(failed.timedOut, false)
+  assert.match(describe(failed.unhealthy), /^Deployment\/default\/bad: Failed: progress deadline exceeded: ReplicaSet "bad-[0-9a-z]+" has timed out progressing/)
 })
