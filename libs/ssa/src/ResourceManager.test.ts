@@ -148,6 +148,28 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
     const now = (await live(kube, deployment))!
     assert.notEqual(now.metadata.uid, uid)
     assert.deepEqual(now.spec.selector.matchLabels, { app: "web", tier: "front" })
+    // options.force does the same for every object of the set.
+    const back = await rm.apply([clone(deployment)], { force: true, waitTimeout: 30_000 })
+    assert.match(back.entries[0]!.reason ?? "", /^recreated: /)
+    assert.deepEqual((await live(kube, deployment))!.spec.selector.matchLabels, { app: "web" })
+  })
+
+  await t.test("a CRD and an invalid custom resource of it: the CRD stage is written, the rest is not", async () => {
+    const gadgets = clone(crd)
+    gadgets.metadata.name = "gadgets.example.moor.dev"
+    gadgets.spec.names = { plural: "gadgets", singular: "gadget", kind: "Gadget", listKind: "GadgetList" }
+    const gadget: KubeObject = { apiVersion: "example.moor.dev/v1", kind: "Gadget", metadata: { name: "g", namespace: "shop" }, spec: { size: "big" } }
+    const other: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "other", namespace: "shop" }, data: {} }
+    await assert.rejects(rm.apply([gadgets, gadget, other], { waitTimeout: 30_000 }), (e: unknown) => {
+      assert.ok(e instanceof ApplyError)
+      assert.equal(e.phase, "dry-run")
+      assert.match(e.message, /Gadget\/shop\/g: dry-run failed: .*spec\.size/)
+      assert.deepEqual(names(e.changeSet, "created"), ["CustomResourceDefinition/gadgets.example.moor.dev"])
+      return true
+    })
+    assert.equal(await live(kube, other), undefined, "the resources stage wrote nothing")
+    const preview = await rm.diff([{ ...gadget, spec: { size: 1 } }])
+    assert.equal(preview.entries[0]!.action, "created", "the kind is served now, so diff dry-runs it")
   })
 
   await t.test("drift: a field changed by another manager is found and reverted", async () => {
@@ -185,8 +207,7 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
 
   await t.test("prune: left objects deleted in reverse order, opt-out kept, namespace last", async () => {
     const keep = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "keep", namespace: "shop", annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" } }, data: {} }
-    // (The Deployment was recreated with another selector above: it is not in this set.)
-    const all = [...baseSet().filter((o) => o.kind !== "Deployment"), keep]
+    const all = [...baseSet(), keep]
     const old = rm.inventory(all)
     assert.ok(old.entries.some((e) => e.id === "shop_settings__ConfigMap" && e.v === "v1"))
     assert.ok(old.entries.some((e) => e.id === "_widgets.example.moor.dev_apiextensions.k8s.io_CustomResourceDefinition" && e.v === "v1"))
