@@ -5,7 +5,7 @@ import { waitFor as waitHealthy } from "@moor/health"
 import { refString, type ChangeSetEntry, type ChangeSet, type FieldChange, type ObjectRef } from "./ChangeSet.ts"
 import { ApplyError, type ObjectFailure } from "./Errors.ts"
 import { changes, maskSecret, normalize } from "./internal/Compare.ts"
-import { takeOver } from "./internal/Ownership.ts"
+import { LAST_APPLIED, takeOver } from "./internal/Ownership.ts"
 import { mapLimit } from "./internal/Pool.ts"
 import { defaultStages, staged, type Stage } from "./Order.ts"
 import { forceEnabled, ssaPolicy, type SsaPolicy } from "./Policy.ts"
@@ -36,7 +36,7 @@ interface Item {
   readonly force: boolean
   /** Its kind is defined by a CRD of the same set: dry-run after the CRD stage. */
   deferred: boolean
-  plan?: { action: ChangeSetEntry["action"]; diff: FieldChange[]; reason?: string; recreate?: boolean; cleanup?: { resourceVersion: string; managedFields: unknown[] } }
+  plan?: { action: ChangeSetEntry["action"]; diff: FieldChange[]; reason?: string; recreate?: boolean; cleanup?: { resourceVersion: string; managedFields: unknown[]; lastApplied: boolean } }
 }
 
 const refOfObj = (o: KubeObject): ObjectRef => ({
@@ -133,9 +133,13 @@ const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFa
     if (live === undefined) it.plan = { action: "created", diff: [] }
     else {
       const diff = maskSecret(it.ref.kind, changes(normalize(live), normalize(dry)))
-      const cleanup = it.policy === "Override" ? takeOver(live, eng.fieldManager) : undefined
+      const cleanup = it.policy === "Override" ? takeOver(live, eng.fieldManager, dry) : undefined
       if (cleanup) diff.push(...cleanup.released.map((path) => ({ path, before: `(set by ${cleanup.managers.join(", ")})` })))
-      it.plan = { action: diff.length > 0 || cleanup ? "configured" : "unchanged", diff, ...(cleanup ? { cleanup: { resourceVersion: String(live.metadata.resourceVersion), managedFields: cleanup.managedFields } } : {}) }
+      it.plan = {
+        action: diff.length > 0 || cleanup ? "configured" : "unchanged",
+        diff,
+        ...(cleanup ? { cleanup: { resourceVersion: String(live.metadata.resourceVersion), managedFields: cleanup.managedFields, lastApplied: cleanup.lastApplied } } : {}),
+      }
     }
     return undefined
   } catch (e) {
@@ -230,6 +234,7 @@ export const applySet = async (eng: Engine, objects: ReadonlyArray<KubeObject>, 
           await eng.kube.patch(rt, it.ref.namespace, it.ref.name, "json", [
             { op: "test", path: "/metadata/resourceVersion", value: p.cleanup.resourceVersion },
             { op: "replace", path: "/metadata/managedFields", value: p.cleanup.managedFields },
+            ...(p.cleanup.lastApplied ? [{ op: "remove", path: `/metadata/annotations/${LAST_APPLIED.replace("/", "~1")}` }] : []),
           ])
           writes++
         }

@@ -205,6 +205,20 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
     assert.equal((await rm.apply([clone(config), clone(merged)])).writes, 0, "and then it is quiet")
   })
 
+  await t.test("adopting an object made by kubectl's client-side apply: its leftovers go", async () => {
+    const cm = await kube.resource("v1", "ConfigMap")
+    const old = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "legacy", namespace: "shop" }, data: { keep: "1", dropped: "2" } }
+    await kube.create(cm, { ...old, metadata: { ...old.metadata, annotations: { "kubectl.kubernetes.io/last-applied-configuration": JSON.stringify(old) } } }, { fieldManager: "kubectl-client-side-apply" })
+    const cs = await rm.apply([{ ...old, data: { keep: "1" } }])
+    assert.equal(cs.entries[0]!.action, "configured")
+    assert.deepEqual(cs.entries[0]!.diff.map((d) => d.path), ["data.dropped", "metadata.annotations.kubectl.kubernetes.io/last-applied-configuration"])
+    const now = await live(kube, old)
+    assert.deepEqual(now.data, { keep: "1" })
+    assert.equal(now.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"], undefined)
+    assert.deepEqual(now.metadata.managedFields.map((m: { manager: string }) => m.manager), [FM])
+    assert.equal((await rm.apply([{ ...old, data: { keep: "1" } }])).writes, 0)
+  })
+
   await t.test("prune: left objects deleted in reverse order, opt-out kept, namespace last", async () => {
     const keep = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "keep", namespace: "shop", annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" } }, data: {} }
     const all = [...baseSet(), keep]
