@@ -30,8 +30,8 @@ export interface Engine {
 
 /** One object on its way through an apply. */
 interface Item {
-  readonly obj: KubeObject
-  readonly ref: ObjectRef
+  obj: KubeObject
+  ref: ObjectRef
   readonly policy: SsaPolicy
   readonly force: boolean
   /** Its kind is defined by a CRD of the same set: dry-run after the CRD stage. */
@@ -114,7 +114,12 @@ const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFa
   try {
     const rt = await resourceOf(eng.kube, it.ref, patienceMs)
     if (rt.namespaced && !it.ref.namespace) return { ref: it.ref, message: "namespace not specified for a namespaced kind" }
-    if (!rt.namespaced && it.ref.namespace) return { ref: it.ref, message: `${it.ref.kind} is cluster-scoped: remove metadata.namespace` }
+    if (!rt.namespaced && it.ref.namespace) {
+      // kustomize's `namespace:` can land on cluster-scoped custom kinds; kubectl drops it too.
+      const { namespace: _ns, ...metadata } = it.obj.metadata
+      it.obj = { ...it.obj, metadata }
+      it.ref = refOfObj(it.obj)
+    }
     const live = await eng.kube.find(rt, it.ref.namespace, it.ref.name)
     if (live !== undefined && it.policy === "IfNotPresent") {
       it.plan = { action: "skipped", diff: [], reason: "ssa: IfNotPresent and the object exists" }
@@ -249,7 +254,7 @@ export const applySet = async (eng: Engine, objects: ReadonlyArray<KubeObject>, 
     if (stage.wait) {
       const refs = stageItems.filter((it) => it.plan!.action !== "skipped").map((it) => it.ref)
       const r = await waitHealthy(eng.kube, refs, { timeout: o.waitTimeout, interval: 100 })
-      if (!r.ok) throw new ApplyError("wait", r.unhealthy.map((u) => ({ ref: u.ref, message: `${u.status}: ${u.message}` })), { entries, writes })
+      if (!r.ok) throw new ApplyError("wait", r.unhealthy.map((u) => ({ ref: u.ref, message: `not ready (${u.status}): ${u.message}` })), { entries, writes })
     }
   }
   return { entries, writes }

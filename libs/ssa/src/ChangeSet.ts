@@ -53,3 +53,7 @@ export const summarize = (cs: ChangeSet): Record<Action, number> => {
   for (const e of cs.entries) n[e.action]++
   return n
 }
+
+/** Flux's event text for a change set: one "Kind/namespace/name action" line per changed object. */
+export const formatChangeSet = (cs: ChangeSet, include: ReadonlyArray<Action> = ["created", "configured", "deleted"]): string =>
+  cs.entries.filter((e) => include.includes(e.action)).map((e) => `${refString(e.ref)} ${e.action}`).join("\n")

@@ -4,7 +4,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { mapLimit } from "./internal/Pool.ts"
 import { changes, normalize } from "./internal/Compare.ts"
-import { compareApplyOrder, diffInventory, drift, entryOf, inventoryOf, managedPaths, refOf, ssaPolicy, staged, type ObjectRef } from "./index.ts"
+import { ApplyError, compareApplyOrder, formatChangeSet, diffInventory, drift, entryOf, inventoryOf, managedPaths, refOf, ssaPolicy, staged, type ObjectRef } from "./index.ts"
 
 const r = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) })
 
@@ -116,4 +116,20 @@ test("mapLimit keeps at most `limit` in flight and results in order", async () =
   })
   assert.equal(peak, 4)
   assert.deepEqual(out, [...Array(20).keys()].map((i) => i * 2))
+})
+
+test("change set text and error reasons", () => {
+  const cs = {
+    writes: 2,
+    entries: [
+      { ref: r("v1", "Namespace", "shop"), action: "unchanged" as const, diff: [] },
+      { ref: r("v1", "ConfigMap", "c", "shop"), action: "configured" as const, diff: [{ path: "data.a", before: "1", after: "2" }] },
+      { ref: r("apps/v1", "Deployment", "web", "shop"), action: "created" as const, diff: [] },
+    ],
+  }
+  assert.equal(formatChangeSet(cs), "ConfigMap/shop/c configured\nDeployment/shop/web created")
+  const e = new ApplyError("dry-run", [{ ref: r("v1", "ConfigMap", "c", "shop"), message: "dry-run failed: data: Invalid value" }])
+  assert.equal(e.message, "ConfigMap/shop/c: dry-run failed: data: Invalid value")
+  assert.equal(e.reason, "ReconciliationFailed")
+  assert.equal(new ApplyError("prune", []).reason, "PruneFailed")
 })

@@ -16,8 +16,12 @@ export class ApplyError extends Error {
   readonly phase: "validate" | "dry-run" | "apply" | "wait" | "prune"
   readonly failures: ReadonlyArray<ObjectFailure>
   readonly changeSet: ChangeSet
+  /** The Ready condition reason this failure maps to (Flux's: ReconciliationFailed, PruneFailed). */
+  get reason(): "ReconciliationFailed" | "PruneFailed" {
+    return this.phase === "prune" ? "PruneFailed" : "ReconciliationFailed"
+  }
   constructor(phase: ApplyError["phase"], failures: ReadonlyArray<ObjectFailure>, changeSet: ChangeSet = { entries: [], writes: 0 }) {
-    super(`${phase} failed: ${failures.map((f) => `${refString(f.ref)}: ${f.message}`).join("; ")}`)
+    super(failures.map((f) => `${refString(f.ref)}: ${f.message}`).join("; ") || `${phase} failed`)
     this.phase = phase
     this.failures = failures
     this.changeSet = changeSet

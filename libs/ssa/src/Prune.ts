@@ -1,7 +1,7 @@
 // Pruning: deleting the objects that left the set, in reverse apply order (contents before
 // their Namespace, custom resources before their CRD), honouring the prune opt-out.
 import { KubeError, type KubeClient } from "@moor/kube"
-import { refString, type ChangeSet, type ChangeSetEntry, type ObjectRef } from "./ChangeSet.ts"
+import { type ChangeSet, type ChangeSetEntry, type ObjectRef } from "./ChangeSet.ts"
 import { ApplyError, type ObjectFailure } from "./Errors.ts"
 import { mapLimit } from "./internal/Pool.ts"
 import { refOf, type InventoryEntry } from "./Inventory.ts"
@@ -80,7 +80,7 @@ const waitGone = async (kube: KubeClient, refs: ObjectRef[], timeout: number, cs
     const still = await Promise.all(left.map(async (r) => ((await kube.find(await kube.resource(r.apiVersion, r.kind), r.namespace, r.name)) ? r : undefined)))
     left = still.filter((r): r is ObjectRef => r !== undefined)
     if (left.length === 0) return
-    if (Date.now() > end) throw new ApplyError("prune", left.map((ref) => ({ ref, message: `still present ${timeout} ms after its deletion (${refString(ref)})` })), cs)
+    if (Date.now() > end) throw new ApplyError("prune", left.map((ref) => ({ ref, message: `still present ${timeout} ms after its deletion` })), cs)
     await new Promise((r) => setTimeout(r, 100))
   }
 }

@@ -135,6 +135,14 @@ const scenario = async (t: TestContext, kube: KubeClient, writesSeen: Writes) =>
     await assert.rejects(rm.apply([{ ...once, metadata: { ...once.metadata, annotations: { "kustomize.toolkit.fluxcd.io/ssa": "Sometimes" } } }]), /ConfigMap\/shop\/once: .*unsupported value "Sometimes"/)
   })
 
+  await t.test("a namespace on a cluster-scoped object is dropped, a missing one on a namespaced object is an error", async () => {
+    const role: KubeObject = { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "moor-test-view", namespace: "shop" }, rules: [] }
+    const cs = await rm.apply([role])
+    assert.deepEqual(cs.entries.map((e) => [e.ref.namespace, e.action]), [[undefined, "created"]])
+    assert.ok(await live(kube, { ...role, metadata: { name: "moor-test-view" } }))
+    await assert.rejects(rm.apply([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "nowhere" }, data: {} }]), /ConfigMap\/nowhere: namespace not specified for a namespaced kind/)
+  })
+
   await t.test("an immutable field fails without force and recreates with the force annotation", async () => {
     const moved = clone(deployment)
     moved.spec.selector = { matchLabels: { app: "web", tier: "front" } }

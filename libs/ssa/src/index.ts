@@ -5,6 +5,7 @@ export { ResourceManager, type ResourceManagerOptions } from "./ResourceManager.
 export { defaultApplyOptions, type ApplyOptions } from "./Apply.ts"
 export { defaultPruneOptions, type PruneOptions } from "./Prune.ts"
 export {
+  formatChangeSet,
   groupOf,
   refString,
   summarize,
