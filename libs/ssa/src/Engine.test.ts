@@ -132,4 +132,5 @@ test("change set text and error reasons", () => {
   assert.equal(e.message, "ConfigMap/shop/c: dry-run failed: data: Invalid value")
   assert.equal(e.reason, "ReconciliationFailed")
   assert.equal(new ApplyError("prune", []).reason, "PruneFailed")
+  assert.deepEqual(JSON.parse(JSON.stringify(e)), { _tag: "ApplyError", phase: "dry-run", reason: "ReconciliationFailed", message: e.message, failures: [{ ref: { apiVersion: "v1", kind: "ConfigMap", name: "c", namespace: "shop" }, message: "dry-run failed: data: Invalid value" }] })
 })

@@ -20,6 +20,10 @@ export class ApplyError extends Error {
   get reason(): "ReconciliationFailed" | "PruneFailed" {
     return this.phase === "prune" ? "PruneFailed" : "ReconciliationFailed"
   }
+  /** Plain data for NATS replies and status messages (the change set travels separately). */
+  toJSON(): { _tag: "ApplyError"; phase: ApplyError["phase"]; reason: string; message: string; failures: ReadonlyArray<ObjectFailure> } {
+    return { _tag: "ApplyError", phase: this.phase, reason: this.reason, message: this.message, failures: this.failures }
+  }
   constructor(phase: ApplyError["phase"], failures: ReadonlyArray<ObjectFailure>, changeSet: ChangeSet = { entries: [], writes: 0 }) {
     super(failures.map((f) => `${refString(f.ref)}: ${f.message}`).join("; ") || `${phase} failed`)
     this.phase = phase
