@@ -1,0 +1,73 @@
+// Apply order as a value: stages of kinds applied (and waited for) one after another, and
+// a rank of kinds inside a stage so output reads in a natural order. Prune runs it backwards.
+import { groupOf, type ObjectRef } from "./ChangeSet.ts"
+
+/** One stage: kinds by `group/kind` (core group empty: "/Namespace"); `*` takes the rest. */
+export interface Stage {
+  readonly name: string
+  readonly kinds: ReadonlyArray<string>
+  /** Wait for the stage's objects to be Current (CRD Established, Namespace Active) before the next. */
+  readonly wait: boolean
+}
+
+/** Cluster definitions first (others depend on them), then class kinds, then everything else. */
+export const defaultStages: ReadonlyArray<Stage> = [
+  {
+    name: "definitions",
+    kinds: ["apiextensions.k8s.io/CustomResourceDefinition", "/Namespace", "rbac.authorization.k8s.io/ClusterRole"],
+    wait: true,
+  },
+  {
+    name: "classes",
+    kinds: [
+      "storage.k8s.io/StorageClass",
+      "scheduling.k8s.io/PriorityClass",
+      "node.k8s.io/RuntimeClass",
+      "networking.k8s.io/IngressClass",
+      "gateway.networking.k8s.io/GatewayClass",
+      "snapshot.storage.k8s.io/VolumeSnapshotClass",
+    ],
+    wait: false,
+  },
+  { name: "resources", kinds: ["*"], wait: false },
+]
+
+/** Inside a stage: identities and configuration before the workloads that use them. */
+export const kindRank: ReadonlyArray<string> = [
+  "Namespace", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget", "ServiceAccount", "Secret",
+  "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole",
+  "ClusterRoleBinding", "Role", "RoleBinding", "Service", "DaemonSet", "Pod", "ReplicaSet", "Deployment",
+  "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "Ingress", "APIService",
+]
+
+const key = (r: ObjectRef): string => `${groupOf(r.apiVersion)}/${r.kind}`
+
+/** The index of the stage an object belongs to. */
+export const stageOf = (r: ObjectRef, stages: ReadonlyArray<Stage> = defaultStages): number => {
+  const i = stages.findIndex((s) => s.kinds.includes(key(r)))
+  if (i >= 0) return i
+  const rest = stages.findIndex((s) => s.kinds.includes("*"))
+  return rest >= 0 ? rest : stages.length - 1
+}
+
+const rank = (kind: string): number => {
+  const i = kindRank.indexOf(kind)
+  return i >= 0 ? i : kindRank.length
+}
+
+/** Compares two objects in apply order: stage, kind rank, kind, namespace, name. */
+export const compareApplyOrder = (stages: ReadonlyArray<Stage> = defaultStages) => (a: ObjectRef, b: ObjectRef): number =>
+  stageOf(a, stages) - stageOf(b, stages) ||
+  rank(a.kind) - rank(b.kind) ||
+  a.kind.localeCompare(b.kind) ||
+  (a.namespace ?? "").localeCompare(b.namespace ?? "") ||
+  a.name.localeCompare(b.name)
+
+/** Groups items into stages (in apply order); empty stages are dropped. */
+export const staged = <T>(items: ReadonlyArray<T>, refOf: (t: T) => ObjectRef, stages: ReadonlyArray<Stage> = defaultStages): { stage: Stage; items: T[] }[] => {
+  const cmp = compareApplyOrder(stages)
+  const sorted = [...items].sort((a, b) => cmp(refOf(a), refOf(b)))
+  const out: { stage: Stage; items: T[] }[] = stages.map((stage) => ({ stage, items: [] }))
+  for (const it of sorted) out[stageOf(refOf(it), stages)]!.items.push(it)
+  return out.filter((s) => s.items.length > 0)
+}
