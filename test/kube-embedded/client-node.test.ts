@@ -199,3 +199,18 @@ test("client-node: a CRD with two served versions, a cluster-scoped CRD, Jobs co
   const left = (await core.listNamespacedConfigMap({ namespace: "default", labelSelector: "group" })).items.map((c) => c.metadata?.name)
   assert.deepEqual(left, ["y1"])
 })
+
+test("a Secret's stringData is folded into data, as a real server does", async (t) => {
+  const { KubeClient } = await import("@moor/kube")
+  const s = await startServer({})
+  t.after(() => s.close())
+  const kube = KubeClient.fromFile(s.kubeconfigPath)
+  t.after(() => kube.close())
+  const secrets = await kube.resource("v1", "Secret")
+  const made = await kube.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "default" }, data: { a: Buffer.from("old").toString("base64") }, stringData: { a: "new", b: "two" } }, { fieldManager: "t" })
+  assert.deepEqual(made.data, { a: Buffer.from("new").toString("base64"), b: Buffer.from("two").toString("base64") })
+  assert.equal((made as { stringData?: unknown }).stringData, undefined)
+  const got = await kube.get(secrets, "default", "s")
+  assert.equal((got as { stringData?: unknown }).stringData, undefined)
+  assert.equal(Buffer.from((got.data as Record<string, string>).b!, "base64").toString(), "two")
+})

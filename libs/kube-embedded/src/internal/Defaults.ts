@@ -208,6 +208,13 @@ export const namespace = (o: Obj): void => {
 
 export const secret = (o: Obj): void => {
   if (o.type === undefined || o.type === "") o.type = "Opaque"
+  // stringData is write-only, as on a real server: folded into data (base64), winning over data's keys.
+  if (o.stringData !== undefined && o.stringData !== null && typeof o.stringData === "object") {
+    const data: Obj = { ...(o.data ?? {}) }
+    for (const [k, v] of Object.entries(o.stringData as Record<string, unknown>)) data[k] = Buffer.from(String(v), "utf8").toString("base64")
+    o.data = data
+  }
+  delete o.stringData
 }
 
 export const pvc = (o: Obj): void => {
