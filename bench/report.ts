@@ -14,11 +14,11 @@ export interface Row {
 }
 
 /** The value at quantile q (0..1) of a sample. */
-export const quantile = (xs: number[], q: number): number => {
+export const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!
 }
-export const median = (xs: number[]) => quantile(xs, 0.5)
+export const median = (xs: readonly number[]) => quantile(xs, 0.5)
 
 const fmt = (n: number | undefined) => (n === undefined ? "" : n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3))
 

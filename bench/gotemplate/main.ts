@@ -9,33 +9,17 @@
 // - "parse + render": every round parses all templates again, as `helm template` does;
 // - podinfo-sized: the podinfo chart alone (11 templates), all features on.
 import assert from "node:assert/strict"
-import { mkdirSync, writeFileSync } from "node:fs"
-import { cpus } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { helmFuncs, TemplateSet } from "@moor/gotemplate"
 import { decodeData, loadChart, runOracle, type LoadedChart } from "@moor/gotemplate/testing"
+import { median, quantile, report, type Row } from "../report.ts"
 
 const ROUNDS = 1_000
 const WARMUP = 200
 const chartsDir = fileURLToPath(new URL("../../libs/gotemplate/src/__fixtures__/charts", import.meta.url))
 
-interface Row {
-  readonly metric: string
-  readonly moor: number
-  readonly reference?: number
-  readonly referenceName?: string
-  readonly unit: string
-  readonly target?: string
-  readonly met?: boolean
-}
-
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!
-}
-const median = (xs: readonly number[]) => quantile(xs, 0.5)
 
 type Chart = Pick<LoadedChart, "templates" | "renders">
 
@@ -108,17 +92,5 @@ for (const [label, chart] of [["30-template chart", umbrella], ["podinfo chart (
   figures[label] = { templates: chart.templates.length, rendered: chart.renders.length, outputBytes: bytes, rounds: ROUNDS, warmup: WARMUP, ratioParsedOnce: m1 / g1, ratioParseAndRender: m2 / g2 }
 }
 
-const fmt = (n: number | undefined) => (n === undefined ? "" : n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(3))
-const header = ["metric", "moor", "reference", "unit", "target", "met"]
-const lines = rows.map((r) => [r.metric, fmt(r.moor), r.reference === undefined ? "" : `${fmt(r.reference)} (${r.referenceName})`, r.unit, r.target ?? "", r.met === undefined ? "" : r.met ? "yes" : "NO"])
-const w = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-const line = (l: string[]) => "| " + l.map((c, i) => c.padEnd(w[i]!)).join(" | ") + " |"
-console.log(line(header))
-console.log("|" + w.map((x) => "-".repeat(x + 2)).join("|") + "|")
-for (const l of lines) console.log(line(l))
 for (const [k, v] of Object.entries(figures)) console.log(`${k}: ${JSON.stringify(v)}`)
-const dir = fileURLToPath(new URL("../results", import.meta.url))
-mkdirSync(dir, { recursive: true })
-const out = { name: "gotemplate", at: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, rows, ...figures }
-writeFileSync(join(dir, "gotemplate.json"), JSON.stringify(out, null, 2) + "\n")
-console.log("written bench/results/gotemplate.json")
+report("gotemplate", rows, figures)
