@@ -1,0 +1,122 @@
+// Name references: after a build renames objects (prefix, suffix, content hash), every field
+// that names a ConfigMap, Secret, ServiceAccount, Service, PVC, Role or workload is rewritten
+// to the referred object's final name. One index by kind keeps this linear in the resources.
+import { isNamespaced, isObj, kindOf, nameOf, nsOf, type Obj, type Res } from "./Resource.ts"
+
+type Fix = (kind: string, name: unknown, set: (v: string) => void) => void
+
+const podSpecOf = (r: Res): Obj | undefined => {
+  switch (kindOf(r)) {
+    case "Pod":
+      return r.obj.spec
+    case "Deployment":
+    case "ReplicaSet":
+    case "DaemonSet":
+    case "StatefulSet":
+    case "Job":
+    case "ReplicationController":
+      return r.obj.spec?.template?.spec
+    case "CronJob":
+      return r.obj.spec?.jobTemplate?.spec?.template?.spec
+    default:
+      return undefined
+  }
+}
+
+const each = (v: unknown, fn: (o: Obj) => void) => {
+  if (Array.isArray(v)) for (const x of v) if (isObj(x)) fn(x)
+}
+
+const fixPodSpec = (spec: Obj, fix: Fix) => {
+  const ref = (o: unknown, field: string, kind: string) => {
+    if (isObj(o)) fix(kind, o[field], (v) => (o[field] = v))
+  }
+  each(spec.volumes, (v) => {
+    ref(v.configMap, "name", "ConfigMap")
+    ref(v.secret, "secretName", "Secret")
+    ref(v.persistentVolumeClaim, "claimName", "PersistentVolumeClaim")
+    each(v.projected?.sources, (s) => {
+      ref(s.configMap, "name", "ConfigMap")
+      ref(s.secret, "name", "Secret")
+    })
+  })
+  for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
+    each(spec[list], (c) => {
+      each(c.env, (e) => {
+        ref(e.valueFrom?.configMapKeyRef, "name", "ConfigMap")
+        ref(e.valueFrom?.secretKeyRef, "name", "Secret")
+      })
+      each(c.envFrom, (e) => {
+        ref(e.configMapRef, "name", "ConfigMap")
+        ref(e.secretRef, "name", "Secret")
+      })
+    })
+  }
+  each(spec.imagePullSecrets, (s) => ref(s, "name", "Secret"))
+  fix("ServiceAccount", spec.serviceAccountName, (v) => (spec.serviceAccountName = v))
+}
+
+const fixOther = (r: Res, fix: Fix) => {
+  const o = r.obj
+  const ref = (x: unknown, field: string, kind: string) => {
+    if (isObj(x)) fix(kind, x[field], (v) => (x[field] = v))
+  }
+  switch (kindOf(r)) {
+    case "StatefulSet":
+      ref(o.spec, "serviceName", "Service")
+      break
+    case "Ingress":
+      ref(o.spec?.defaultBackend?.service, "name", "Service")
+      ref(o.spec?.backend, "serviceName", "Service")
+      each(o.spec?.rules, (rule) =>
+        each(rule.http?.paths, (p) => {
+          ref(p.backend?.service, "name", "Service")
+          ref(p.backend, "serviceName", "Service")
+        }),
+      )
+      each(o.spec?.tls, (t) => ref(t, "secretName", "Secret"))
+      break
+    case "RoleBinding":
+    case "ClusterRoleBinding":
+      if (isObj(o.roleRef) && typeof o.roleRef.kind === "string") ref(o.roleRef, "name", o.roleRef.kind)
+      each(o.subjects, (s) => {
+        if (s.kind === "ServiceAccount") ref(s, "name", "ServiceAccount")
+      })
+      break
+    case "HorizontalPodAutoscaler":
+      if (isObj(o.spec?.scaleTargetRef)) ref(o.spec.scaleTargetRef, "name", String(o.spec.scaleTargetRef.kind))
+      break
+    case "ServiceAccount":
+      each(o.imagePullSecrets, (s) => ref(s, "name", "Secret"))
+      each(o.secrets, (s) => ref(s, "name", "Secret"))
+      break
+  }
+}
+
+/** Rewrites references to renamed objects to their final names. */
+export const fixNameReferences = (rs: Res[]): void => {
+  const byKind = new Map<string, Res[]>()
+  for (const r of rs) {
+    if (r.names.length < 2 && r.names[0] === nameOf(r)) continue
+    const k = kindOf(r)
+    const list = byKind.get(k)
+    if (list === undefined) byKind.set(k, [r])
+    else list.push(r)
+  }
+  if (byKind.size === 0) return
+  for (const r of rs) {
+    const ns = nsOf(r)
+    const fix: Fix = (kind, name, set) => {
+      if (typeof name !== "string") return
+      const cands = byKind.get(kind)?.filter((c) => c.names.includes(name))
+      if (cands === undefined || cands.length === 0) return
+      let pick = cands
+      if (pick.length > 1 && isNamespaced(kind)) pick = pick.filter((c) => nsOf(c) === ns)
+      const finals = new Set(pick.map(nameOf))
+      if (finals.size === 1) set([...finals][0]!)
+    }
+    const spec = podSpecOf(r)
+    if (isObj(spec)) fixPodSpec(spec, fix)
+    fixOther(r, fix)
+  }
+}
