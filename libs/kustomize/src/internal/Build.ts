@@ -23,9 +23,9 @@ const KNOWN_FIELDS = new Set([
 const UNSUPPORTED = ["transformers", "generators", "validators", "replacements", "vars", "configurations", "helmCharts", "openapi", "crds"]
 
 /** Parses a YAML stream into objects; `file` names it in errors. */
-export const parseYaml = (text: string, file: string): Obj[] => {
+export const parseYaml = (text: string, file: string, version: "1.1" | "1.2" = "1.2"): Obj[] => {
   const out: Obj[] = []
-  for (const doc of parseAllDocuments(text, { version: "1.2" })) {
+  for (const doc of parseAllDocuments(text, { version })) {
     if (doc.errors.length > 0) throw new KustomizeError(file, `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`)
     const v = doc.toJS({ maxAliasCount: 1000 })
     if (v === null || v === undefined) continue
@@ -57,7 +57,7 @@ const toRes = (obj: Obj, file: string): Res => {
       throw new KustomizeError(file, `${obj.kind ?? "object"}: missing metadata.name`)
   }
   if (typeof obj.kind !== "string" || obj.kind === "") throw new KustomizeError(file, "missing kind")
-  return { obj, names: [String(obj.metadata.name ?? "")], namespaces: [String(obj.metadata.namespace ?? "")], hash: false, generated: false, file }
+  return { obj, names: [String(obj.metadata.name ?? "")], namespaces: [String(obj.metadata.namespace ?? "")], hash: false, generated: false, affixes: [], file }
 }
 
 const idKey = (r: Res): string => `${r.obj.apiVersion}|${r.obj.kind}|${r.obj.metadata?.namespace ?? ""}|${nameOf(r)}`
@@ -75,7 +75,10 @@ const strMap = (v: unknown, file: string, field: string): Record<string, string>
   if (v === undefined || v === null) return {}
   if (!isObj(v)) throw new KustomizeError(file, `${field} must be a map of strings`)
   const out: Record<string, string> = {}
-  for (const [k, x] of Object.entries(v)) out[k] = x === null ? "" : String(x)
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== "string" && x !== null) throw new KustomizeError(file, `${field}.${k} must be a string, not ${typeof x}`)
+    out[k] = x ?? ""
+  }
   return out
 }
 
@@ -91,7 +94,8 @@ export const accumulate = (fs: FileSystem, dir: string, acc: Res[], expectCompon
   if (file === undefined) throw new KustomizeError(dir, "no kustomization.yaml, kustomization.yml or Kustomization in this directory")
   if (visiting.has(dir)) throw new KustomizeError(file, "cycle: this kustomization includes itself")
   visiting.add(dir)
-  const docs = parseYaml(fs.readFile(file) ?? "", file)
+  // kustomize reads its own file with YAML 1.1 (yes/on are booleans), resources with YAML 1.2.
+  const docs = parseYaml(fs.readFile(file) ?? "", file, "1.1")
   const k: Obj = docs[0] ?? {}
   for (const f of Object.keys(k)) if (!KNOWN_FIELDS.has(f)) throw new KustomizeError(file, `unknown field "${f}"`)
   for (const f of UNSUPPORTED) if (k[f] !== undefined) throw new KustomizeError(file, `field "${f}" is not supported by moor's kustomize build`)
@@ -142,7 +146,7 @@ const generate = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[])
       const behavior = g.behavior ?? "create"
       const labels = { ...strMap(global.labels, file, "generatorOptions.labels"), ...strMap(opts.labels, file, `${at}.options.labels`) }
       const annotations = { ...strMap(global.annotations, file, "generatorOptions.annotations"), ...strMap(opts.annotations, file, `${at}.options.annotations`) }
-      const noHash = opts.disableNameSuffixHash ?? global.disableNameSuffixHash ?? false
+      const noHash = opts.disableNameSuffixHash === true || global.disableNameSuffixHash === true
       const immutable = opts.immutable ?? global.immutable
       const ns = typeof g.namespace === "string" ? g.namespace : ""
       if (behavior === "create") {
@@ -168,7 +172,7 @@ const generate = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[])
       const meta = t.obj.metadata
       if (Object.keys(labels).length > 0) meta.labels = { ...(behavior === "merge" ? meta.labels : {}), ...labels }
       if (Object.keys(annotations).length > 0) meta.annotations = { ...(behavior === "merge" ? meta.annotations : {}), ...annotations }
-      if (opts.disableNameSuffixHash !== undefined || global.disableNameSuffixHash !== undefined) t.hash = !noHash
+      if (noHash) t.hash = false
     })
   }
 }
@@ -213,13 +217,24 @@ const byPatchId = (acc: Res[], p: Obj): Res[] => {
   )
 }
 
+/** An SMP without the identity fields: a patch selects its objects, it does not rename them. */
+const smpBody = (d: Obj): Obj => {
+  const { metadata, apiVersion: _a, kind: _k, ...rest } = d
+  const body: Obj = { ...rest }
+  if (isObj(metadata)) {
+    const { name: _n, namespace: _ns, ...meta } = metadata
+    if (Object.keys(meta).length > 0) body.metadata = meta
+  }
+  return body
+}
+
 const patchByIds = (acc: Res[], docs: Obj[], file: string, at: string) => {
   for (const d of docs) {
     const live = acc.filter((r) => !(r as { deleted?: boolean }).deleted)
     const targets = byPatchId(live, d)
     if (targets.length !== 1)
       throw new KustomizeError(file, `${at}: ${targets.length === 0 ? "no" : "more than one"} resource matches ${d.kind} ${d.metadata?.name ?? "(no name)"}; failed to find unique target for patch`)
-    applyPatchDoc(targets[0]!, d, file, at)
+    applyPatchDoc(targets[0]!, smpBody(d), file, at)
   }
 }
 
@@ -267,19 +282,7 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
       else
         for (const d of docs) {
           if (!isObj(d)) continue
-          // The patch's own name is ignored when a target selects the objects.
-          const { metadata, ...rest } = d
-          const meta = isObj(metadata) ? { ...metadata } : undefined
-          if (meta !== undefined) {
-            delete meta.name
-            delete meta.namespace
-          }
-          const body: Obj = { ...rest }
-          delete body.apiVersion
-          delete body.kind
-          if (meta !== undefined && Object.keys(meta).length > 0) body.metadata = meta
-          if (d.$patch === "delete") body.$patch = "delete"
-          applyPatchDoc(r, body, file, at)
+          applyPatchDoc(r, smpBody(d), file, at)
         }
     }
   })

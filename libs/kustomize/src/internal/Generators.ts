@@ -74,7 +74,6 @@ export const contentHash = (obj: Obj): string => {
   const m: Obj = { kind: obj.kind, name: "", data: isObj(obj.data) ? obj.data : {} }
   if (obj.kind === "ConfigMap") {
     if (isObj(obj.binaryData) && Object.keys(obj.binaryData).length > 0) m.binaryData = obj.binaryData
-    if (obj.immutable === true) m.immutable = true
   } else m.type = obj.type ?? ""
   const hex = createHash("sha256").update(goJson(m)).digest("hex").slice(0, 10)
   return hex.replace(/[013ae]/g, (c) => ({ "0": "g", "1": "h", "3": "k", a: "m", e: "t" })[c]!)

@@ -112,6 +112,7 @@ export const fixNameReferences = (rs: Res[]): void => {
       if (cands === undefined || cands.length === 0) return
       let pick = cands
       if (pick.length > 1 && isNamespaced(kind)) pick = pick.filter((c) => nsOf(c) === ns)
+      if (pick.length > 1) pick = pick.filter((c) => c.affixes.join("/") === r.affixes.join("/"))
       const finals = new Set(pick.map(nameOf))
       if (finals.size === 1) set([...finals][0]!)
     }

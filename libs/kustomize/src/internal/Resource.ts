@@ -14,6 +14,8 @@ export interface Res {
   hash: boolean
   /** Set for generated objects: how an overlay's generator of the same name combines with it. */
   generated: boolean
+  /** Prefixes and suffixes applied to its name, outermost last (name references match on them). */
+  affixes: string[]
   /** File the object came from, for error messages. */
   file: string
 }

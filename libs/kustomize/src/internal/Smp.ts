@@ -1,7 +1,6 @@
 // Strategic merge patch as kustomize applies it: built-in kinds merge lists by the merge keys
 // of the Kubernetes API (containers by name, volumeMounts by mountPath...), other lists are
-// replaced; kinds kustomize has no schema for (CRDs) merge lists of maps by the first of a
-// fixed set of associative keys that every element carries. `$patch: delete|replace` and
+// replaced, as are all lists of kinds kustomize has no schema for (CRDs). `$patch: delete|replace` and
 // `$deleteFromPrimitiveList` are honoured; a top-level `$patch: delete` deletes the object.
 import { groupOf, isObj, type Obj } from "./Resource.ts"
 
@@ -43,7 +42,6 @@ const MERGE_KEYS: Record<string, string> = {
   schedulingGates: "name",
 }
 const PRIMITIVE_MERGE = new Set(["finalizers"])
-const ASSOCIATIVE = ["mountPath", "devicePath", "ip", "type", "topologyKey", "name", "containerPort"]
 
 const clone = <T>(v: T): T => structuredClone(v)
 
@@ -89,8 +87,8 @@ const mergeKeyOf = (items: unknown[], ctx: Ctx, key: string, parentKey: string):
     if (key === "ports") return ctx.kind === "Service" && parentKey === "spec" ? "port" : "containerPort"
     return MERGE_KEYS[key]
   }
-  if (items.length === 0 || !items.every(isObj)) return undefined
-  return ASSOCIATIVE.find((k) => items.every((x) => (x as Obj)[k] !== undefined))
+  // kustomize has no schema for these kinds: their lists are replaced.
+  return undefined
 }
 
 const isDirective = (x: unknown, d: string): boolean => isObj(x) && x.$patch === d
@@ -103,16 +101,20 @@ const mergeList = (doc: unknown, patch: unknown[], ctx: Ctx, key: string, parent
   const plain = patch.filter((x) => !isObj(x) || x.$patch === undefined)
   const mk = mergeKeyOf(live.length > 0 && !ctx.typed ? [...live, ...plain] : plain.length > 0 ? plain : patch, ctx, key, parentKey)
   if (mk === undefined || !Array.isArray(doc)) return clone(patch.filter((x) => !isDirective(x, "delete")))
-  const out = [...live]
+  // Patch items come first in patch order (merged with their originals), then the original
+  // items the patch does not mention, as Kubernetes' strategic merge orders them.
+  const index = new Map<unknown, number>()
+  live.forEach((y, i) => {
+    if (isObj(y) && !index.has(y[mk])) index.set(y[mk], i)
+  })
+  const used = new Set<number>()
+  const head: unknown[] = []
   for (const item of patch) {
     if (!isObj(item)) continue
-    const idx = out.findIndex((y) => isObj(y) && y[mk] === item[mk])
-    if (item.$patch === "delete") {
-      if (idx >= 0) out.splice(idx, 1)
-      continue
-    }
-    if (idx >= 0) out[idx] = mergeMap(out[idx], item, ctx, key)
-    else out.push(mergeMap(undefined, item, ctx, key))
+    const idx = index.get(item[mk])
+    if (idx !== undefined) used.add(idx)
+    if (item.$patch === "delete") continue
+    head.push(mergeMap(idx === undefined ? undefined : live[idx], item, ctx, key))
   }
-  return out
+  return [...head, ...live.filter((_, i) => !used.has(i))]
 }

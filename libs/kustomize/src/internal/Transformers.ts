@@ -122,6 +122,7 @@ export const addPrefixSuffix = (rs: Res[], prefix: string, suffix: string): void
     if (NO_PREFIX.has(kindOf(r))) continue
     const meta = (r.obj.metadata ??= {})
     meta.name = `${prefix}${meta.name ?? ""}${suffix}`
+    r.affixes.push(`${prefix}|${suffix}`)
     r.names.push(meta.name)
   }
 }
