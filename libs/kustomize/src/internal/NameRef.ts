@@ -3,7 +3,7 @@
 // to the referred object's final name. One index by kind keeps this linear in the resources.
 import { isNamespaced, isObj, kindOf, nameOf, nsOf, type Obj, type Res } from "./Resource.ts"
 
-type Fix = (kind: string, name: unknown, set: (v: string) => void) => void
+type Fix = (kind: string, name: unknown, set: (v: string, target: Res) => void) => void
 
 const podSpecOf = (r: Res): Obj | undefined => {
   switch (kindOf(r)) {
@@ -80,7 +80,12 @@ const fixOther = (r: Res, fix: Fix) => {
     case "ClusterRoleBinding":
       if (isObj(o.roleRef) && typeof o.roleRef.kind === "string") ref(o.roleRef, "name", o.roleRef.kind)
       each(o.subjects, (s) => {
-        if (s.kind === "ServiceAccount") ref(s, "name", "ServiceAccount")
+        // A subject naming a ServiceAccount of the build follows its name and namespace.
+        if (s.kind === "ServiceAccount")
+          fix("ServiceAccount", s.name, (v, t) => {
+            s.name = v
+            if (nsOf(t) !== "") s.namespace = nsOf(t)
+          })
       })
       break
     case "HorizontalPodAutoscaler":
@@ -96,6 +101,8 @@ const fixOther = (r: Res, fix: Fix) => {
 /** Rewrites references to renamed objects to their final names. */
 export const fixNameReferences = (rs: Res[]): void => {
   const byKind = new Map<string, Res[]>()
+  // ServiceAccounts are looked up even when not renamed: a namespace change moves subjects.
+  const all = new Map<string, Res[]>([["ServiceAccount", rs.filter((r) => kindOf(r) === "ServiceAccount")]])
   for (const r of rs) {
     if (r.names.length < 2 && r.names[0] === nameOf(r)) continue
     const k = kindOf(r)
@@ -103,18 +110,18 @@ export const fixNameReferences = (rs: Res[]): void => {
     if (list === undefined) byKind.set(k, [r])
     else list.push(r)
   }
-  if (byKind.size === 0) return
+  if (byKind.size === 0 && all.get("ServiceAccount")!.length === 0) return
   for (const r of rs) {
     const ns = nsOf(r)
     const fix: Fix = (kind, name, set) => {
       if (typeof name !== "string") return
-      const cands = byKind.get(kind)?.filter((c) => c.names.includes(name))
+      const cands = (kind === "ServiceAccount" ? all.get(kind) : byKind.get(kind))?.filter((c) => c.names.includes(name))
       if (cands === undefined || cands.length === 0) return
       let pick = cands
       if (pick.length > 1 && isNamespaced(kind)) pick = pick.filter((c) => nsOf(c) === ns)
       if (pick.length > 1) pick = pick.filter((c) => c.affixes.join("/") === r.affixes.join("/"))
       const finals = new Set(pick.map(nameOf))
-      if (finals.size === 1) set([...finals][0]!)
+      if (finals.size === 1) set([...finals][0]!, pick[0]!)
     }
     const spec = podSpecOf(r)
     if (isObj(spec)) fixPodSpec(spec, fix)

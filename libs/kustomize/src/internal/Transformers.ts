@@ -101,11 +101,6 @@ export const setNamespace = (rs: Res[], ns: string): void => {
       meta.namespace = ns
       r.namespaces.push(ns)
     }
-    if (kind === "RoleBinding" || kind === "ClusterRoleBinding") {
-      for (const s of Array.isArray(r.obj.subjects) ? r.obj.subjects : []) {
-        if (isObj(s) && s.kind === "ServiceAccount" && (s.namespace === undefined || s.namespace === "default" || s.name === "default")) s.namespace = ns
-      }
-    }
     if (kind === "MutatingWebhookConfiguration" || kind === "ValidatingWebhookConfiguration") {
       for (const w of Array.isArray(r.obj.webhooks) ? r.obj.webhooks : []) {
         if (isObj(w?.clientConfig?.service)) w.clientConfig.service.namespace = ns
