@@ -25,7 +25,7 @@ const ids = (objs: Array<Record<string, any>>) => objs.map((o) => `${o.kind}/${o
 const table: Array<{ name: string; files: Record<string, string>; path: string; spec?: FluxSpec; want: string[] | RegExp; check?: (o: any[]) => void }> = [
   {
     name: "no kustomization.yaml: every YAML file under the path, recursively, in kustomize order",
-    files: { "apps/web/deploy.yaml": deploy, "apps/web/cm.yml": cm("settings"), "apps/z/nested/cm.yaml": cm("other"), "apps/README.md": "# no", "apps/values.yaml": "replicas: 3\n" },
+    files: { "apps/web/deploy.yaml": deploy, "apps/web/cm.yml": cm("settings"), "apps/z/nested/cm.yaml": cm("other"), "apps/README.md": "# no", "apps/.ci/pipeline.yml": "stages: [x]\n" },
     path: "apps",
     want: ["ConfigMap//other", "ConfigMap//settings", "Deployment//web"],
   },
@@ -61,11 +61,22 @@ const table: Array<{ name: string; files: Record<string, string>; path: string; 
     want: ["Deployment//web"],
     check: (o) => {
       assert.deepEqual(o[0].metadata.labels, { owner: "ops" })
+      assert.deepEqual(o[0].metadata.annotations, { note: "x" })
+      assert.equal(o[0].spec.template.metadata.annotations, undefined)
       assert.deepEqual(o[0].spec.selector.matchLabels, { app: "web" })
       assert.equal(o[0].spec.template.spec.containers[0].image, "nginx:1.27")
       assert.equal(o[0].spec.replicas, 2)
     },
   },
+  {
+    name: "an existing kustomization gets the spec merged in: targetNamespace wins, images by name replaced",
+    files: { "kustomization.yaml": "namespace: mine\nimages:\n- {name: nginx, newTag: '1.0'}\nresources: [d.yaml]\n", "d.yaml": deploy },
+    path: "",
+    spec: { targetNamespace: "theirs", images: [{ name: "nginx", newName: "mirror/nginx" }] },
+    want: ["Deployment/theirs/web"],
+    check: (o) => assert.equal(o[0].spec.template.spec.containers[0].image, "mirror/nginx:1.25"),
+  },
+  { name: "a YAML file that is not Kubernetes objects fails, naming it", files: { "apps/a.yaml": cm("a"), "apps/values.yaml": "replicas: 3\n" }, path: "apps", want: /apps\/values.yaml: failed to decode Kubernetes YAML/ },
   { name: "a missing path is an error naming it", files: { "a.yaml": cm("a") }, path: "nope", want: /nope: kustomization path not found/ },
   { name: "a remote base is refused", files: { "kustomization.yaml": "resources: [https://example.com/x.yaml]\n" }, path: "", want: /remote resource .* is not supported/ },
 ]
