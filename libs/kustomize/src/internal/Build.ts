@@ -99,6 +99,8 @@ export const accumulate = (fs: FileSystem, dir: string, acc: Res[], expectCompon
   const k: Obj = docs[0] ?? {}
   for (const f of Object.keys(k)) if (!KNOWN_FIELDS.has(f)) throw new KustomizeError(file, `unknown field "${f}"`)
   for (const f of UNSUPPORTED) if (k[f] !== undefined) throw new KustomizeError(file, `field "${f}" is not supported by moor's kustomize build`)
+  for (const f of ["namespace", "namePrefix", "nameSuffix"])
+    if (k[f] !== undefined && k[f] !== null && typeof k[f] !== "string") throw new KustomizeError(file, `${f} must be a string, not ${typeof k[f]} (quote it)`)
   const isComponent = k.kind === "Component"
   if (expectComponent && !isComponent) throw new KustomizeError(file, "listed in components but its kind is not Component")
   if (!expectComponent && isComponent) throw new KustomizeError(file, "a Component can only be listed under components")
@@ -328,7 +330,9 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
     if (!Array.isArray(k.images)) throw new KustomizeError(file, "images must be a list")
     const rules: ImageRule[] = k.images.map((x: unknown, i: number) => {
       if (!isObj(x) || typeof x.name !== "string") throw new KustomizeError(file, `images[${i}].name is required`)
-      return { name: x.name, newName: x.newName, newTag: x.newTag === undefined ? undefined : String(x.newTag), digest: x.digest }
+      for (const f of ["newName", "newTag", "digest"])
+        if (x[f] !== undefined && x[f] !== null && typeof x[f] !== "string") throw new KustomizeError(file, `images[${i}].${f} must be a string, not ${typeof x[f]} (quote it)`)
+      return { name: x.name, newName: x.newName, newTag: x.newTag, digest: x.digest }
     })
     setImages(live(), rules)
   }

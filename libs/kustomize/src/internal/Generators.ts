@@ -52,7 +52,8 @@ export const generatorData = (fs: FileSystem, dir: string, file: string, g: Obj,
       if (line === "" || line.startsWith("#")) return
       const i = line.indexOf("=")
       if (i <= 0) throw new KustomizeError(file, `${field}.envs: line ${n + 1} of "${e}" is not of the form KEY=VALUE`)
-      out.push([line.slice(0, i), unquote(line.slice(i + 1))])
+      // Env file values are taken verbatim (quotes included), unlike literals.
+      out.push([line.slice(0, i), line.slice(i + 1)])
     })
   }
   return out

@@ -3,7 +3,8 @@
 // to the referred object's final name. One index by kind keeps this linear in the resources.
 import { isNamespaced, isObj, kindOf, nameOf, nsOf, type Obj, type Res } from "./Resource.ts"
 
-type Fix = (kind: string, name: unknown, set: (v: string, target: Res) => void) => void
+/** Resolves a reference to `kind`/`name` (in namespace `ns`, the referrer's by default). */
+type Fix = (kind: string, name: unknown, set: (v: string, target: Res) => void, ns?: string) => void
 
 const podSpecOf = (r: Res): Obj | undefined => {
   switch (kindOf(r)) {
@@ -82,18 +83,23 @@ const fixOther = (r: Res, fix: Fix) => {
       each(o.subjects, (s) => {
         // A subject naming a ServiceAccount of the build follows its name and namespace.
         if (s.kind === "ServiceAccount")
-          fix("ServiceAccount", s.name, (v, t) => {
-            s.name = v
-            if (nsOf(t) !== "") s.namespace = nsOf(t)
-          })
+          fix(
+            "ServiceAccount",
+            s.name,
+            (v, t) => {
+              s.name = v
+              if (nsOf(t) !== "") s.namespace = nsOf(t)
+            },
+            typeof s.namespace === "string" ? s.namespace : undefined,
+          )
       })
       break
     case "HorizontalPodAutoscaler":
       if (isObj(o.spec?.scaleTargetRef)) ref(o.spec.scaleTargetRef, "name", String(o.spec.scaleTargetRef.kind))
       break
     case "ServiceAccount":
+      // kustomize renames imagePullSecrets of a ServiceAccount but not its `secrets`.
       each(o.imagePullSecrets, (s) => ref(s, "name", "Secret"))
-      each(o.secrets, (s) => ref(s, "name", "Secret"))
       break
   }
 }
@@ -113,12 +119,18 @@ export const fixNameReferences = (rs: Res[]): void => {
   if (byKind.size === 0 && all.get("ServiceAccount")!.length === 0) return
   for (const r of rs) {
     const ns = nsOf(r)
-    const fix: Fix = (kind, name, set) => {
+    const fix: Fix = (kind, name, set, subjectNs) => {
       if (typeof name !== "string") return
       const cands = (kind === "ServiceAccount" ? all.get(kind) : byKind.get(kind))?.filter((c) => c.names.includes(name))
       if (cands === undefined || cands.length === 0) return
-      let pick = cands
-      if (pick.length > 1 && isNamespaced(kind)) pick = pick.filter((c) => nsOf(c) === ns)
+      // A namespaced object is only referred to from its own namespace; a subject names its
+      // ServiceAccount's namespace, which may be any it has had ("" reads as "default").
+      const norm = (n: string) => (n === "" ? "default" : n)
+      let pick = !isNamespaced(kind)
+        ? cands
+        : subjectNs !== undefined
+          ? cands.filter((c) => c.namespaces.some((n) => norm(n) === norm(subjectNs)))
+          : cands.filter((c) => nsOf(c) === ns)
       if (pick.length > 1) pick = pick.filter((c) => c.affixes.join("/") === r.affixes.join("/"))
       const finals = new Set(pick.map(nameOf))
       if (finals.size === 1) set([...finals][0]!, pick[0]!)

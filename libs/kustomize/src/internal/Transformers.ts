@@ -101,6 +101,9 @@ export const setNamespace = (rs: Res[], ns: string): void => {
       meta.namespace = ns
       r.namespaces.push(ns)
     }
+    if (kind === "APIService" && isObj(r.obj.spec?.service)) r.obj.spec.service.namespace = ns
+    if (kind === "CustomResourceDefinition" && isObj(r.obj.spec?.conversion?.webhook?.clientConfig?.service))
+      r.obj.spec.conversion.webhook.clientConfig.service.namespace = ns
     if (kind === "MutatingWebhookConfiguration" || kind === "ValidatingWebhookConfiguration") {
       for (const w of Array.isArray(r.obj.webhooks) ? r.obj.webhooks : []) {
         if (isObj(w?.clientConfig?.service)) w.clientConfig.service.namespace = ns
