@@ -1,5 +1,5 @@
 // The public kustomize build: a kustomization directory of a file tree in, objects out.
-import { accumulate, finish } from "./internal/Build.ts"
+import { accumulate, finish, findKustomization, parseYaml } from "./internal/Build.ts"
 import { KustomizeError } from "./internal/Errors.ts"
 import { type FileSystem, normalize } from "./internal/Fs.ts"
 import type { Obj } from "./internal/Resource.ts"
@@ -17,5 +17,8 @@ export const build = (fs: FileSystem, path: string, _options: BuildOptions = {})
   const dir = normalize(path)
   if (dir.startsWith("..")) throw new KustomizeError(path, "path is outside the source root")
   const acc = accumulate(fs, dir, [], false, new Set())
-  return { resources: finish(acc).map((r) => r.obj) }
+  // Only the top kustomization's sortOptions decide the output order.
+  const file = findKustomization(fs, dir)!
+  const top = parseYaml(fs.readFile(file) ?? "", file, "1.1")[0]
+  return { resources: finish(acc, top?.sortOptions).map((r) => r.obj) }
 }

@@ -71,6 +71,25 @@ const addAll = (acc: Res[], ids: Set<string>, rs: Res[], file: string) => {
   }
 }
 
+const FIELDS: Record<string, ReadonlyArray<string>> = {
+  patch: ["path", "patch", "target", "options"],
+  target: ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"],
+  patchOptions: ["allowNameChange", "allowKindChange"],
+  image: ["name", "newName", "newTag", "digest", "tagSuffix"],
+  replica: ["name", "count"],
+  generator: ["name", "namespace", "behavior", "literals", "files", "envs", "env", "options", "type"],
+  genOptions: ["labels", "annotations", "disableNameSuffixHash", "immutable"],
+  label: ["pairs", "includeSelectors", "includeTemplates", "fields"],
+  sortOptions: ["order", "legacySortOptions"],
+  legacySortOptions: ["orderFirst", "orderLast"],
+}
+
+/** Rejects fields kustomize does not know in a nested entry (kustomize decodes strictly). */
+const checkFields = (v: unknown, kind: keyof typeof FIELDS, file: string, at: string): void => {
+  if (!isObj(v)) return
+  for (const k of Object.keys(v)) if (!FIELDS[kind]!.includes(k)) throw new KustomizeError(file, `${at}: unknown field "${k}"`)
+}
+
 const strMap = (v: unknown, file: string, field: string): Record<string, string> => {
   if (v === undefined || v === null) return {}
   if (!isObj(v)) throw new KustomizeError(file, `${field} must be a map of strings`)
@@ -101,6 +120,27 @@ export const accumulate = (fs: FileSystem, dir: string, acc: Res[], expectCompon
   for (const f of UNSUPPORTED) if (k[f] !== undefined) throw new KustomizeError(file, `field "${f}" is not supported by moor's kustomize build`)
   for (const f of ["namespace", "namePrefix", "nameSuffix"])
     if (k[f] !== undefined && k[f] !== null && typeof k[f] !== "string") throw new KustomizeError(file, `${f} must be a string, not ${typeof k[f]} (quote it)`)
+  const each = (field: string, kind: keyof typeof FIELDS, sub?: (x: Obj, at: string) => void) => {
+    if (Array.isArray(k[field]))
+      k[field].forEach((x: unknown, i: number) => {
+        checkFields(x, kind, file, `${field}[${i}]`)
+        if (isObj(x)) sub?.(x, `${field}[${i}]`)
+      })
+  }
+  const patchSub = (x: Obj, at: string) => {
+    checkFields(x.target, "target", file, `${at}.target`)
+    checkFields(x.options, "patchOptions", file, `${at}.options`)
+  }
+  each("patches", "patch", patchSub)
+  each("patchesJson6902", "patch", patchSub)
+  each("images", "image")
+  each("replicas", "replica")
+  each("configMapGenerator", "generator", (x, at) => checkFields(x.options, "genOptions", file, `${at}.options`))
+  each("secretGenerator", "generator", (x, at) => checkFields(x.options, "genOptions", file, `${at}.options`))
+  each("labels", "label")
+  checkFields(k.generatorOptions, "genOptions", file, "generatorOptions")
+  checkFields(k.sortOptions, "sortOptions", file, "sortOptions")
+  if (isObj(k.sortOptions)) checkFields(k.sortOptions.legacySortOptions, "legacySortOptions", file, "sortOptions.legacySortOptions")
   const isComponent = k.kind === "Component"
   if (expectComponent && !isComponent) throw new KustomizeError(file, "listed in components but its kind is not Component")
   if (!expectComponent && isComponent) throw new KustomizeError(file, "a Component can only be listed under components")
@@ -157,7 +197,7 @@ const generate = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[])
         if (Object.keys(labels).length > 0) meta.labels = labels
         if (Object.keys(annotations).length > 0) meta.annotations = annotations
         const obj: Obj = { apiVersion: "v1", kind, metadata: meta }
-        if (Object.keys(data).length > 0 || kind === "ConfigMap") obj.data = data
+        if (Object.keys(data).length > 0 || kind === "Secret") obj.data = data
         if (kind === "Secret") obj.type = typeof g.type === "string" ? g.type : "Opaque"
         if (immutable === true) obj.immutable = true
         const r = toRes(obj, file)
@@ -220,11 +260,12 @@ const byPatchId = (acc: Res[], p: Obj): Res[] => {
 }
 
 /** An SMP without the identity fields: a patch selects its objects, it does not rename them. */
-const smpBody = (d: Obj): Obj => {
+const smpBody = (d: Obj, keepName = false): Obj => {
   const { metadata, apiVersion: _a, kind: _k, ...rest } = d
   const body: Obj = { ...rest }
   if (isObj(metadata)) {
-    const { name: _n, namespace: _ns, ...meta } = metadata
+    const { name, namespace: _ns, ...meta } = metadata
+    if (keepName && typeof name === "string") meta.name = name
     if (Object.keys(meta).length > 0) body.metadata = meta
   }
   return body
@@ -284,7 +325,7 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
       else
         for (const d of docs) {
           if (!isObj(d)) continue
-          applyPatchDoc(r, smpBody(d), file, at)
+          applyPatchDoc(r, smpBody(d, isObj(p.options) && p.options.allowNameChange === true), file, at)
         }
     }
   })
@@ -340,14 +381,16 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
 }
 
 /** Finishes a top-level build: hash suffixes, name references, kustomize's order. */
-export const finish = (acc: Res[]): Res[] => {
+export const finish = (acc: Res[], sortOptions?: unknown): Res[] => {
   for (const r of acc) {
     if (!r.hash) continue
     r.obj.metadata.name = `${nameOf(r)}-${contentHash(r.obj)}`
     r.names.push(r.obj.metadata.name)
   }
   fixNameReferences(acc)
-  return legacySort(acc)
+  if (isObj(sortOptions) && sortOptions.order === "fifo") return acc
+  const legacy = isObj(sortOptions) && isObj(sortOptions.legacySortOptions) ? sortOptions.legacySortOptions : undefined
+  return legacySort(acc, legacy?.orderFirst, legacy?.orderLast)
 }
 
 export { normalize }

@@ -72,7 +72,8 @@ const goJson = (v: unknown): string => {
 
 /** kustomize's 10-character content hash of a generated ConfigMap or Secret. */
 export const contentHash = (obj: Obj): string => {
-  const m: Obj = { kind: obj.kind, name: "", data: isObj(obj.data) ? obj.data : {} }
+  // An absent ConfigMap data map hashes as "" (as kustomize encodes it), a Secret's as {}.
+  const m: Obj = { kind: obj.kind, name: "", data: isObj(obj.data) ? obj.data : obj.kind === "ConfigMap" ? "" : {} }
   if (obj.kind === "ConfigMap") {
     if (isObj(obj.binaryData) && Object.keys(obj.binaryData).length > 0) m.binaryData = obj.binaryData
   } else m.type = obj.type ?? ""

@@ -106,11 +106,16 @@ const gvkString = (o: Obj): string => {
   return `${g === "" ? "~G" : g}_${v === "" ? "~V" : v}_${o.kind ?? "~K"}`
 }
 
+const rankOf = (first: ReadonlyArray<string>, last: ReadonlyArray<string>) =>
+  new Map<string, number>([...first.map((k, i) => [k, i - first.length] as const), ...last.map((k, i) => [k, i + 1] as const)])
+
 /** kustomize's legacy output order: by kind rank, then group/version/kind, namespace and name. */
-export const legacySort = (rs: Res[]): Res[] => {
+export const legacySort = (rs: Res[], orderFirst?: unknown, orderLast?: unknown): Res[] => {
+  const custom = Array.isArray(orderFirst) || Array.isArray(orderLast)
+  const ranks = custom ? rankOf(Array.isArray(orderFirst) ? orderFirst : [], Array.isArray(orderLast) ? orderLast : []) : RANK
   const keyed = rs.map((r) => ({
     r,
-    rank: RANK.get(kindOf(r)) ?? 0,
+    rank: ranks.get(kindOf(r)) ?? 0,
     gvk: gvkString(r.obj),
     rest: `${nsOf(r) === "" ? "~X" : nsOf(r)}|${nameOf(r)}`,
   }))
