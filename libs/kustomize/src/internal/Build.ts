@@ -22,12 +22,17 @@ const KNOWN_FIELDS = new Set([
 ])
 const UNSUPPORTED = ["transformers", "generators", "validators", "replacements", "vars", "configurations", "helmCharts", "openapi", "crds"]
 
+/** A timestamp as Go's time.Time marshals it to JSON (RFC 3339, UTC, no empty fraction). */
+const timeString = (_k: unknown, v: unknown): unknown => (v instanceof Date ? v.toISOString().replace(".000Z", "Z") : v)
+
 /** Parses a YAML stream into objects; `file` names it in errors. */
 export const parseYaml = (text: string, file: string, version: "1.1" | "1.2" = "1.2"): Obj[] => {
   const out: Obj[] = []
-  for (const doc of parseAllDocuments(text, { version })) {
+  // Resources keep YAML 1.1 timestamps: kustomize turns an unquoted date into a time string.
+  const tags = version === "1.2" ? { customTags: ["timestamp" as const] } : {}
+  for (const doc of parseAllDocuments(text, { version, ...tags })) {
     if (doc.errors.length > 0) throw new KustomizeError(file, `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`)
-    const v = doc.toJS({ maxAliasCount: 1000 })
+    const v = doc.toJS({ maxAliasCount: 1000, reviver: timeString })
     if (v === null || v === undefined) continue
     if (!isObj(v)) throw new KustomizeError(file, "a YAML document is not a map")
     if (v.kind === "List" && Array.isArray(v.items)) {
@@ -57,7 +62,7 @@ const toRes = (obj: Obj, file: string): Res => {
       throw new KustomizeError(file, `${obj.kind ?? "object"}: missing metadata.name`)
   }
   if (typeof obj.kind !== "string" || obj.kind === "") throw new KustomizeError(file, "missing kind")
-  return { obj, names: [String(obj.metadata.name ?? "")], namespaces: [String(obj.metadata.namespace ?? "")], hash: false, generated: false, affixes: [], file }
+  return { obj, names: [String(obj.metadata.name ?? "")], namespaces: [String(obj.metadata.namespace ?? "")], hash: false, affixes: [], file }
 }
 
 const idKey = (r: Res): string => `${r.obj.apiVersion}|${r.obj.kind}|${r.obj.metadata?.namespace ?? ""}|${nameOf(r)}`
@@ -167,7 +172,7 @@ export const accumulate = (fs: FileSystem, dir: string, acc: Res[], expectCompon
   generate(fs, dir, file, k, acc)
   transform(fs, dir, file, k, acc)
   visiting.delete(dir)
-  return acc.filter((r) => !(r as { deleted?: boolean }).deleted)
+  return acc.filter((r) => !r.deleted)
 }
 
 const generate = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]) => {
@@ -202,7 +207,6 @@ const generate = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[])
         if (immutable === true) obj.immutable = true
         const r = toRes(obj, file)
         r.hash = !noHash
-        r.generated = true
         addAll(acc, new Set(acc.map(idKey)), [r], file)
         return
       }
@@ -239,7 +243,7 @@ const applyPatchDoc = (r: Res, patch: unknown, file: string, at: string): void =
     }
   } else if (isObj(patch)) {
     const out = strategicMerge(r.obj, patch)
-    if (out === undefined) (r as { deleted?: boolean }).deleted = true
+    if (out === undefined) r.deleted = true
     else r.obj = out
   }
   const n = nameOf(r)
@@ -273,7 +277,7 @@ const smpBody = (d: Obj, keepName = false): Obj => {
 
 const patchByIds = (acc: Res[], docs: Obj[], file: string, at: string) => {
   for (const d of docs) {
-    const live = acc.filter((r) => !(r as { deleted?: boolean }).deleted)
+    const live = acc.filter((r) => !r.deleted)
     const targets = byPatchId(live, d)
     if (targets.length !== 1)
       throw new KustomizeError(file, `${at}: ${targets.length === 0 ? "no" : "more than one"} resource matches ${d.kind} ${d.metadata?.name ?? "(no name)"}; failed to find unique target for patch`)
@@ -320,7 +324,7 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
     }
     const target: Target = parseTarget(p.target, file, `${at}.target`)
     for (const r of acc) {
-      if ((r as { deleted?: boolean }).deleted || !matchesTarget(r, target)) continue
+      if (r.deleted || !matchesTarget(r, target)) continue
       if (json) applyPatchDoc(r, docs[0], file, at)
       else
         for (const d of docs) {
@@ -330,7 +334,7 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
     }
   })
   const live = (): Res[] => {
-    for (let i = acc.length - 1; i >= 0; i--) if ((acc[i] as { deleted?: boolean }).deleted) acc.splice(i, 1)
+    for (let i = acc.length - 1; i >= 0; i--) if (acc[i]!.deleted) acc.splice(i, 1)
     return acc
   }
   if (typeof k.namespace === "string" && k.namespace !== "") setNamespace(live(), k.namespace)

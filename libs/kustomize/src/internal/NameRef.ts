@@ -106,22 +106,28 @@ const fixOther = (r: Res, fix: Fix) => {
 
 /** Rewrites references to renamed objects to their final names. */
 export const fixNameReferences = (rs: Res[]): void => {
-  const byKind = new Map<string, Res[]>()
-  // ServiceAccounts are looked up even when not renamed: a namespace change moves subjects.
-  const all = new Map<string, Res[]>([["ServiceAccount", rs.filter((r) => kindOf(r) === "ServiceAccount")]])
-  for (const r of rs) {
-    if (r.names.length < 2 && r.names[0] === nameOf(r)) continue
+  // Index kind -> any name the object has had -> objects, so each reference is a lookup.
+  const index = new Map<string, Map<string, Res[]>>()
+  const add = (r: Res) => {
     const k = kindOf(r)
-    const list = byKind.get(k)
-    if (list === undefined) byKind.set(k, [r])
-    else list.push(r)
+    let m = index.get(k)
+    if (m === undefined) index.set(k, (m = new Map()))
+    for (const n of new Set(r.names)) {
+      const list = m.get(n)
+      if (list === undefined) m.set(n, [r])
+      else list.push(r)
+    }
   }
-  if (byKind.size === 0 && all.get("ServiceAccount")!.length === 0) return
+  for (const r of rs) {
+    // ServiceAccounts count even when not renamed: a namespace change moves subjects.
+    if (r.names.length > 1 || r.names[0] !== nameOf(r) || kindOf(r) === "ServiceAccount") add(r)
+  }
+  if (index.size === 0) return
   for (const r of rs) {
     const ns = nsOf(r)
     const fix: Fix = (kind, name, set, subjectNs) => {
       if (typeof name !== "string") return
-      const cands = (kind === "ServiceAccount" ? all.get(kind) : byKind.get(kind))?.filter((c) => c.names.includes(name))
+      const cands = index.get(kind)?.get(name)
       if (cands === undefined || cands.length === 0) return
       // A namespaced object is only referred to from its own namespace; a subject names its
       // ServiceAccount's namespace, which may be any it has had ("" reads as "default").

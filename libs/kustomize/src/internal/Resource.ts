@@ -12,8 +12,8 @@ export interface Res {
   namespaces: string[]
   /** A generated ConfigMap/Secret that gets the content-hash suffix at the end. */
   hash: boolean
-  /** Set for generated objects: how an overlay's generator of the same name combines with it. */
-  generated: boolean
+  /** Set when a `$patch: delete` removed the object; it is dropped after the step. */
+  deleted?: boolean
   /** Prefixes and suffixes applied to its name, outermost last (name references match on them). */
   affixes: string[]
   /** File the object came from, for error messages. */
