@@ -57,6 +57,12 @@ const fixPodSpec = (spec: Obj, fix: Fix) => {
   fix("ServiceAccount", spec.serviceAccountName, (v) => (spec.serviceAccountName = v))
 }
 
+/** A `service: {name, namespace}` reference of a cluster-scoped object. */
+const svcRef = (svc: unknown, fix: Fix) => {
+  if (!isObj(svc)) return
+  fix("Service", svc.name, (v) => (svc.name = v), typeof svc.namespace === "string" ? svc.namespace : "")
+}
+
 const fixOther = (r: Res, fix: Fix) => {
   const o = r.obj
   const ref = (x: unknown, field: string, kind: string) => {
@@ -93,6 +99,16 @@ const fixOther = (r: Res, fix: Fix) => {
             typeof s.namespace === "string" ? s.namespace : undefined,
           )
       })
+      break
+    case "MutatingWebhookConfiguration":
+    case "ValidatingWebhookConfiguration":
+      each(o.webhooks, (w) => svcRef(w.clientConfig?.service, fix))
+      break
+    case "APIService":
+      svcRef(o.spec?.service, fix)
+      break
+    case "CustomResourceDefinition":
+      svcRef(o.spec?.conversion?.webhook?.clientConfig?.service, fix)
       break
     case "HorizontalPodAutoscaler":
       if (isObj(o.spec?.scaleTargetRef)) ref(o.spec.scaleTargetRef, "name", String(o.spec.scaleTargetRef.kind))
