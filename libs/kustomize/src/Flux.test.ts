@@ -103,3 +103,20 @@ test("build speed: 1,000 builds of 10 objects in well under 60 s", () => {
   const ms = performance.now() - t0
   assert.ok(ms < 20_000, `1,000 builds took ${ms.toFixed(0)} ms`)
 })
+
+test("diskFs: a symbolic link out of the root reads as missing", async (t) => {
+  const { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } = await import("node:fs")
+  const { tmpdir } = await import("node:os")
+  const { join } = await import("node:path")
+  const { diskFs } = await import("./index.ts")
+  const base = mkdtempSync(join(tmpdir(), "kfs-"))
+  t.after(() => rmSync(base, { recursive: true, force: true }))
+  mkdirSync(join(base, "root"))
+  writeFileSync(join(base, "secret.yaml"), cm("outside"))
+  writeFileSync(join(base, "root", "a.yaml"), cm("inside"))
+  symlinkSync(join(base, "secret.yaml"), join(base, "root", "link.yaml"))
+  const fs = diskFs(join(base, "root"))
+  assert.equal(fs.readFile("link.yaml"), undefined)
+  assert.equal(fs.readFile("../secret.yaml"), undefined)
+  assert.match(fs.readFile("a.yaml") ?? "", /inside/)
+})

@@ -1,6 +1,6 @@
 // The read-only file tree a build reads from: an extracted artifact on disk or files in memory.
-import { readdirSync, readFileSync, statSync } from "node:fs"
-import { join, posix } from "node:path"
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs"
+import { join, posix, sep } from "node:path"
 
 /** A directory entry. */
 export interface DirEntry {
@@ -38,25 +38,40 @@ export const memoryFs = (files: Readonly<Record<string, string>>): FileSystem =>
   }
 }
 
-/** A file tree on disk under `root` (reads only; nothing outside root is reachable). */
-export const diskFs = (root: string): FileSystem => ({
-  readFile: (p) => {
+/**
+ * A file tree on disk under `root` (reads only). Nothing outside root is reachable, symbolic
+ * links included: a link that resolves outside the root reads as missing.
+ */
+export const diskFs = (root: string): FileSystem => {
+  const realRoot = realpathSync(root)
+  const inside = (p: string): string | undefined => {
     try {
-      return readFileSync(join(root, normalize(p)), "utf8")
+      const real = realpathSync(join(realRoot, normalize(p)))
+      return real === realRoot || real.startsWith(realRoot + sep) ? real : undefined
     } catch {
       return undefined
     }
-  },
-  readDir: (p) => {
-    try {
-      const full = join(root, normalize(p))
-      if (!statSync(full).isDirectory()) return undefined
-      return readdirSync(full, { withFileTypes: true }).map((e) => ({ name: e.name, dir: e.isDirectory() }))
-    } catch {
-      return undefined
-    }
-  },
-})
+  }
+  return {
+    readFile: (p) => {
+      const real = inside(p)
+      if (real === undefined) return undefined
+      try {
+        return readFileSync(real, "utf8")
+      } catch {
+        return undefined
+      }
+    },
+    readDir: (p) => {
+      const real = inside(p)
+      if (real === undefined || !statSync(real).isDirectory()) return undefined
+      return readdirSync(real, { withFileTypes: true }).map((e) => ({
+        name: e.name,
+        dir: e.isDirectory() || (e.isSymbolicLink() && inside(posix.join(normalize(p), e.name)) !== undefined && statSync(join(real, e.name)).isDirectory()),
+      }))
+    },
+  }
+}
 
 /** Normalizes a path relative to the root; "" is the root. Throws when it leaves the root. */
 export const normalize = (p: string): string => {
