@@ -97,10 +97,12 @@ const mergeList = (doc: unknown, patch: unknown[], ctx: Ctx, key: string, parent
   const strip = (xs: unknown[]) => clone(xs.filter((x) => !isDirective(x, "replace")))
   if (patch.some((x) => isDirective(x, "replace"))) return strip(patch)
   const live = Array.isArray(doc) ? doc : []
-  if (ctx.typed && PRIMITIVE_MERGE.has(key)) return [...live, ...patch.filter((x) => !live.includes(x))]
+  // A merged list of scalars (finalizers): the patch's items first, then the others.
+  if (ctx.typed && PRIMITIVE_MERGE.has(key)) return [...new Set([...patch, ...live])]
   const plain = patch.filter((x) => !isObj(x) || x.$patch === undefined)
   const mk = mergeKeyOf(live.length > 0 && !ctx.typed ? [...live, ...plain] : plain.length > 0 ? plain : patch, ctx, key, parentKey)
   if (mk === undefined || !Array.isArray(doc)) return clone(patch.filter((x) => !isDirective(x, "delete")))
+  if (key === "ports" && ctx.typed) return mergePorts(live, patch, ctx, key, mk)
   // Patch items come first in patch order (merged with their originals), then the original
   // items the patch does not mention, as Kubernetes' strategic merge orders them.
   const index = new Map<unknown, number>()
@@ -117,4 +119,26 @@ const mergeList = (doc: unknown, patch: unknown[], ctx: Ctx, key: string, parent
     head.push(mergeMap(idx === undefined ? undefined : live[idx], item, ctx, key))
   }
   return [...head, ...live.filter((_, i) => !used.has(i))]
+}
+
+/**
+ * Ports are keyed by port and protocol. As kustomize does: a patch item matching an existing
+ * port on both merges in place; one that leaves out the protocol of an existing port is
+ * ignored; new ones go first, in patch order.
+ */
+const mergePorts = (live: unknown[], patch: unknown[], ctx: Ctx, key: string, mk: string): unknown[] => {
+  const out = [...live]
+  const added: unknown[] = []
+  for (const item of patch) {
+    if (!isObj(item)) continue
+    const idx = out.findIndex((y) => isObj(y) && y[mk] === item[mk] && (y.protocol ?? "") === (item.protocol ?? ""))
+    if (item.$patch === "delete") {
+      if (idx >= 0) out.splice(idx, 1)
+      continue
+    }
+    if (idx >= 0) out[idx] = mergeMap(out[idx], item, ctx, key)
+    else if (item.protocol === undefined && out.some((y) => isObj(y) && y[mk] === item[mk])) continue
+    else added.push(mergeMap(undefined, item, ctx, key))
+  }
+  return [...added, ...out]
 }
