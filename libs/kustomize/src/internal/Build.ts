@@ -142,7 +142,9 @@ export const accumulate = (fs: FileSystem, dir: string, acc: Res[], expectCompon
   each("replicas", "replica")
   each("configMapGenerator", "generator", (x, at) => checkFields(x.options, "genOptions", file, `${at}.options`))
   each("secretGenerator", "generator", (x, at) => checkFields(x.options, "genOptions", file, `${at}.options`))
-  each("labels", "label")
+  each("labels", "label", (x, at) => {
+    if (x.fields !== undefined) throw new KustomizeError(file, `${at}.fields is not supported by moor's kustomize build`)
+  })
   checkFields(k.generatorOptions, "genOptions", file, "generatorOptions")
   checkFields(k.sortOptions, "sortOptions", file, "sortOptions")
   if (isObj(k.sortOptions)) checkFields(k.sortOptions.legacySortOptions, "legacySortOptions", file, "sortOptions.legacySortOptions")
@@ -264,9 +266,10 @@ const byPatchId = (acc: Res[], p: Obj): Res[] => {
 }
 
 /** An SMP without the identity fields: a patch selects its objects, it does not rename them. */
-const smpBody = (d: Obj, keepName = false): Obj => {
-  const { metadata, apiVersion: _a, kind: _k, ...rest } = d
+const smpBody = (d: Obj, keepName = false, keepKind = false): Obj => {
+  const { metadata, apiVersion, kind, ...rest } = d
   const body: Obj = { ...rest }
+  if (keepKind && typeof kind === "string") Object.assign(body, { kind, ...(typeof apiVersion === "string" ? { apiVersion } : {}) })
   if (isObj(metadata)) {
     const { name, namespace: _ns, ...meta } = metadata
     if (keepName && typeof name === "string") meta.name = name
@@ -329,7 +332,8 @@ const transform = (fs: FileSystem, dir: string, file: string, k: Obj, acc: Res[]
       else
         for (const d of docs) {
           if (!isObj(d)) continue
-          applyPatchDoc(r, smpBody(d, isObj(p.options) && p.options.allowNameChange === true), file, at)
+          const o = isObj(p.options) ? p.options : {}
+          applyPatchDoc(r, smpBody(d, o.allowNameChange === true, o.allowKindChange === true), file, at)
         }
     }
   })
