@@ -3,7 +3,7 @@
 // kustomize's order; at the top, add hash suffixes, fix name references and sort.
 import { parseAllDocuments } from "yaml"
 import { KustomizeError } from "./Errors.ts"
-import { type FileSystem, normalize, resolvePath } from "./Fs.ts"
+import { type FileSystem, resolvePath } from "./Fs.ts"
 import { contentHash, type GenOptions, generatorData } from "./Generators.ts"
 import { jsonPatch } from "./JsonPatch.ts"
 import { fixNameReferences } from "./NameRef.ts"
@@ -401,4 +401,3 @@ export const finish = (acc: Res[], sortOptions?: unknown): Res[] => {
   return legacySort(acc, legacy?.orderFirst, legacy?.orderLast)
 }
 
-export { normalize }

@@ -82,9 +82,12 @@ const mergeMap = (doc: unknown, patch: Obj, ctx: Ctx, parentKey: string): Obj | 
   return out
 }
 
-const mergeKeyOf = (items: unknown[], ctx: Ctx, key: string, parentKey: string): string | undefined => {
+const CONTAINER_LISTS = new Set(["containers", "initContainers", "ephemeralContainers"])
+
+const mergeKeyOf = (ctx: Ctx, key: string, parentKey: string): string | undefined => {
   if (ctx.typed) {
-    if (key === "ports") return ctx.kind === "Service" && parentKey === "spec" ? "port" : "containerPort"
+    // `ports` is keyed in containers and in a Service's spec; elsewhere (NetworkPolicy) atomic.
+    if (key === "ports") return CONTAINER_LISTS.has(parentKey) ? "containerPort" : ctx.kind === "Service" && parentKey === "spec" ? "port" : undefined
     return MERGE_KEYS[key]
   }
   // kustomize has no schema for these kinds: their lists are replaced.
@@ -99,8 +102,7 @@ const mergeList = (doc: unknown, patch: unknown[], ctx: Ctx, key: string, parent
   const live = Array.isArray(doc) ? doc : []
   // A merged list of scalars (finalizers): the patch's items first, then the others.
   if (ctx.typed && PRIMITIVE_MERGE.has(key)) return [...new Set([...patch, ...live])]
-  const plain = patch.filter((x) => !isObj(x) || x.$patch === undefined)
-  const mk = mergeKeyOf(live.length > 0 && !ctx.typed ? [...live, ...plain] : plain.length > 0 ? plain : patch, ctx, key, parentKey)
+  const mk = mergeKeyOf(ctx, key, parentKey)
   if (mk === undefined || !Array.isArray(doc)) return clone(patch.filter((x) => !isDirective(x, "delete")))
   if (key === "ports" && ctx.typed) return mergePorts(live, patch, ctx, key, mk)
   // Patch items come first in patch order (merged with their originals), then the original
