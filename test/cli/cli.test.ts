@@ -40,7 +40,7 @@ test("usage errors exit 2 with one line and a hint; NO_COLOR leaves no escape co
 })
 
 test("moor run says plainly that no service is built yet, and fails", () => {
-  const r = moor("run", "--services", "kustomize")
+  const r = moor("run", "--services", "helm")
   assert.equal(r.code, 1)
-  assert.match(r.err, /service kustomize is not built yet/)
+  assert.match(r.err, /service helm is not built yet/)
 })

@@ -132,6 +132,18 @@ export class ActorHost {
   async start(): Promise<void> {
     for (const b of this.behaviors.values()) {
       this.unsubscribe.push(this.o.transport.subscribe(cmdWildcard(b.kind), (m) => this.onCommand(m.subject, m.data, m.respond)))
+      if (b.attach) {
+        const entries = this.entries
+        this.unsubscribe.push(
+          b.attach({
+            trigger: (key) => this.trigger(key),
+            entries: function* () {
+              for (const e of entries.values()) if (e.key.kind === b.kind) yield e
+            },
+            subscribe: (subject, on) => this.o.transport.subscribe(subject, (m) => on(m.data, m.subject)),
+          }),
+        )
+      }
       if (this.o.catalog) {
         this.unsubscribe.push(
           await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation, e.requestToken), remove: (k) => this.remove(k) }),
@@ -202,6 +214,15 @@ export class ActorHost {
       a.stalled = false
       this.kick(a, "command")
     }
+  }
+
+  /** Runs a hosted actor now (as a reconcile command does); false when it is not hosted here. */
+  trigger(key: ActorKey): boolean {
+    const a = this.actors.get(keyString(key))
+    if (!a) return false
+    a.stalled = false
+    this.kick(a, "command")
+    return true
   }
 
   /** The resource is gone: stop its actor. */

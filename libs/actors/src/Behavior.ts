@@ -56,4 +56,19 @@ export interface Behavior<Spec = unknown> {
   readonly backoff?: BackoffOptions
   /** The resource was deleted (called on the replica that hosted it, after its actor stopped): release what it owns. */
   readonly deleted?: (key: ActorKey) => Promise<void>
+  /**
+   * Called once when the host starts: subscribe to what should wake actors
+   * (another kind's events, say). Returns the unsubscribe function.
+   */
+  readonly attach?: (host: HostHandle) => () => void
+}
+
+/** What a behaviour may do with its host. */
+export interface HostHandle {
+  /** Runs the actor now if this replica hosts it (as a reconcile command does); false otherwise. */
+  trigger(key: ActorKey): boolean
+  /** The desired entries of this behaviour's kind known to the host (hosted or not). */
+  entries(): Iterable<{ readonly key: ActorKey; readonly spec: unknown }>
+  /** Subscribes on the host's transport; returns the unsubscribe function. */
+  subscribe(subject: string, on: (data: Uint8Array, subject: string) => void): () => void
 }

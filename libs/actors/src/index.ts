@@ -2,7 +2,7 @@
 // replica that leases the key's partition; commands by request/reply, events
 // published to NATS (kept in JetStream), time as explicit schedules.
 export { ActorHost, defaultHostOptions, type HostOptions } from "./ActorHost.ts"
-export type { Behavior, EventInput, RunContext, RunResult, Trigger } from "./Behavior.ts"
+export type { Behavior, EventInput, HostHandle, RunContext, RunResult, Trigger } from "./Behavior.ts"
 export { MemoryCatalog, KvCatalog, type Catalog, type CatalogEntry, type CatalogListener } from "./Catalog.ts"
 export { classify, RunTimeout, Stalled, Transient, Waiting, type RunError } from "./Errors.ts"
 export { jsonLog, silentLog, type Level, type Log } from "./Log.ts"

@@ -31,7 +31,14 @@ export const services: readonly ServiceDef[] = [
       return sourceService({ kube: ctx.kube, nc: ctx.nc, cacheRoot: `${ctx.stateDir}/cache/git`, log: ctx.log })
     },
   },
-  { name: "kustomize", kinds: ["kustomization"] },
+  {
+    name: "kustomize",
+    kinds: ["kustomization"],
+    build: async (ctx) => {
+      const { kustomizeService } = await import("@moor/kustomize-service")
+      return kustomizeService({ kube: ctx.kube, nc: ctx.nc, log: ctx.log })
+    },
+  },
   { name: "helm", kinds: ["helmrelease"] },
   { name: "image", kinds: ["imagerepository", "imagepolicy", "imageupdateautomation"] },
   { name: "notify", kinds: ["provider", "alert", "receiver"] },

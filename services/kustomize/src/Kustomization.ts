@@ -1,0 +1,197 @@
+// The Kustomization actor (first increment): source artifact -> build ->
+// substitute -> apply (dry-run first) -> prune -> health -> status + event.
+// Steps fail with typed errors whose reasons are Flux's condition reasons.
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Result } from "effect"
+import { Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
+import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
+import { extractArchive, type ArtifactStore } from "@moor/artifact"
+import { describe, waitFor } from "@moor/health"
+import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
+import { diskFs, fluxBuild, substituteObjects } from "@moor/kustomize"
+import { ApplyError, diffInventory, formatChangeSet, type Inventory, type ResourceManager } from "@moor/ssa"
+
+export interface KustomizationDeps {
+  readonly kube: KubeClient
+  readonly kustomizations: ResourceRef
+  readonly gitRepositories: ResourceRef
+  readonly store: ArtifactStore
+  readonly manager: ResourceManager
+}
+
+type Status = Record<string, any>
+
+/** A failure with Flux's reason and a message a person can act on. */
+class StepFailure extends Error {
+  readonly reason: string
+  readonly waiting: boolean
+  constructor(reason: string, message: string, waiting = false) {
+    super(message)
+    this.reason = reason
+    this.waiting = waiting
+  }
+}
+
+const isSubstituteDisabled = (o: KubeObject) =>
+  o.metadata?.annotations?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled" || o.metadata?.labels?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled"
+
+export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomization> => {
+  const written = new Map<string, Status>()
+  const pruneOnDelete = new Map<string, boolean>()
+
+  const patch = async (k: Kustomization, id: string, next: Status) => {
+    await deps.kube.patchStatus(deps.kustomizations, k.metadata.namespace, k.metadata.name, next)
+    written.set(id, next)
+  }
+
+  const reconcile = async (ctx: RunContext<Kustomization>): Promise<void> => {
+    const k = ctx.spec
+    const ns = k.metadata.namespace ?? "default"
+    const id = `${ns}/${k.metadata.name}`
+    const gen = ctx.generation
+    const prev: Status = written.get(id) ?? ((k.status ?? {}) as Status)
+    const now = () => new Date()
+    const token = k.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]
+    pruneOnDelete.set(id, k.spec.prune === true)
+    let revision: string | undefined
+    try {
+      // Source: the GitRepository's artifact (other source kinds come with their issues).
+      const ref = k.spec.sourceRef
+      if (ref.kind !== "GitRepository") throw new StepFailure("ArtifactFailed", `source kind ${ref.kind} is not supported yet; use a GitRepository`)
+      const srcNs = ref.namespace ?? ns
+      const src = await deps.kube.find(deps.gitRepositories, srcNs, ref.name)
+      const artifact = src?.status?.artifact as { revision: string; digest: string } | undefined
+      if (!src || !artifact) throw new StepFailure("ArtifactFailed", `Source artifact not found, retrying: GitRepository ${srcNs}/${ref.name}`, true)
+      revision = artifact.revision
+      const bytes = await deps.store.get(artifact.digest)
+      if (!bytes) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
+
+      // Build.
+      const dir = await mkdtemp(join(tmpdir(), "moor-ks-"))
+      let objects: KubeObject[]
+      try {
+        await extractArchive(bytes, dir)
+        const spec = k.spec as Record<string, any>
+        const built = fluxBuild(diskFs(dir), spec.path ?? "./", {
+          ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
+          ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
+          ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
+          ...(spec.patches ? { patches: spec.patches } : {}),
+          ...(spec.images ? { images: spec.images } : {}),
+          ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
+        })
+        objects = built.resources as KubeObject[]
+        const vars = (spec.postBuild?.substitute ?? {}) as Record<string, string>
+        if (Object.keys(vars).length) {
+          const keep = objects.filter(isSubstituteDisabled)
+          const subst = substituteObjects(objects.filter((o) => !isSubstituteDisabled(o)), vars)
+          objects = [...subst, ...keep] as KubeObject[]
+        }
+      } catch (e) {
+        if (e instanceof StepFailure) throw e
+        throw new StepFailure("BuildFailed", `kustomize build failed: ${(e as Error).message}`)
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+
+      // Apply (the whole set is dry-run before the first write), then prune.
+      const cs = await deps.manager.apply(objects, { force: k.spec.force === true })
+      const inventory: Inventory = deps.manager.inventory(objects)
+      let pruned = ""
+      if (k.spec.prune && prev.inventory) {
+        const stale = diffInventory(prev.inventory as Inventory, inventory)
+        if (stale.length) pruned = formatChangeSet(await deps.manager.prune(stale))
+      }
+      const changes = [formatChangeSet(cs), pruned].filter(Boolean).join("\n")
+
+      // Health.
+      let healthy: Status | undefined
+      if (k.spec.wait) {
+        const refs = objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }))
+        const res = await waitFor(deps.kube, refs, { timeout: kustomizationTimeout(k.spec) })
+        if (!res.ok) {
+          const msg = `health check failed after ${res.timedOut ? "timeout" : "a failure"}: ${describe(res.unhealthy)}`
+          const st = failedStatus(prev, gen, "HealthCheckFailed", msg, revision, token, now(), inventory)
+          await patch(k, id, { ...st, conditions: setCondition(st.conditions, { type: "Healthy", status: "False", reason: "HealthCheckFailed", message: msg, observedGeneration: gen }, now()) })
+          throw new Transient({ reason: "HealthCheckFailed", message: msg })
+        }
+        healthy = { type: "Healthy", status: "True", reason: "Succeeded", message: "Health check passed" }
+      }
+      const message = `Applied revision: ${revision}`
+      let c = removeCondition(removeCondition(prev.conditions, "Reconciling"), "Stalled")
+      if (healthy) c = setCondition(c, { ...healthy, observedGeneration: gen } as never, now())
+      c = setCondition(c, { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message, observedGeneration: gen }, now())
+      const next: Status = { ...prev, conditions: c, inventory, lastAppliedRevision: revision, lastAttemptedRevision: revision, observedGeneration: gen }
+      if (token !== undefined) next.lastHandledReconcileAt = token
+      await patch(k, id, next)
+      if (changes) ctx.event({ reason: "ReconciliationSucceeded", message: changes, metadata: { revision } })
+    } catch (e) {
+      if (e instanceof Transient) throw e
+      const f =
+        e instanceof StepFailure
+          ? e
+          : e instanceof ApplyError
+            ? new StepFailure("ReconciliationFailed", e.message)
+            : new StepFailure("ReconciliationFailed", (e as Error).message ?? String(e))
+      await patch(k, id, failedStatus(prev, gen, f.reason, f.message, revision, token, now())).catch(() => undefined)
+      throw f.waiting
+        ? new Waiting({ reason: f.reason, message: f.message, retryAfterMs: kustomizationRetryInterval(k.spec) })
+        : new Transient({ reason: f.reason, message: f.message })
+    }
+  }
+
+  return {
+    kind: "kustomization",
+    kindName: "Kustomization",
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    decode: (u) => {
+      const r = decodeKustomization(u)
+      if (Result.isFailure(r)) throw new Error(r.failure.message)
+      return r.success
+    },
+    intervalMs: (k) => parseDuration(k.spec.interval),
+    retryIntervalMs: (k) => kustomizationRetryInterval(k.spec),
+    timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,
+    suspended: (k) => k.spec.suspend === true,
+    run: (ctx) => Effect.tryPromise({ try: () => reconcile(ctx), catch: (e) => e }),
+    deleted: async (key) => {
+      const id = `${key.namespace}/${key.name}`
+      const last = written.get(id)
+      const prune = pruneOnDelete.get(id)
+      written.delete(id)
+      pruneOnDelete.delete(id)
+      // Flux deletes what a Kustomization applied when it is deleted with spec.prune set; the last inventory says what.
+      if (last?.inventory && prune) await deps.manager.prune(diffInventory(last.inventory as Inventory, { entries: [] }))
+    },
+    // A new artifact of a source runs the Kustomizations that use it at once (event-driven, not a requeue).
+    attach: (host) =>
+      host.subscribe("moor.evt.gitrepository.>", (data) => {
+        let e: { reason?: string; involvedObject?: { namespace?: string; name?: string } }
+        try {
+          e = JSON.parse(new TextDecoder().decode(data))
+        } catch {
+          return
+        }
+        if (e.reason !== "ArtifactUpdated") return
+        for (const { key, spec } of host.entries()) {
+          const ref = (spec as Kustomization).spec?.sourceRef
+          if (ref?.kind === "GitRepository" && ref.name === e.involvedObject?.name && (ref.namespace ?? key.namespace) === e.involvedObject?.namespace) host.trigger(key)
+        }
+      }),
+  }
+}
+
+const failedStatus = (prev: Status, gen: number, reason: string, message: string, revision: string | undefined, token: string | undefined, now: Date, inventory?: Inventory): Status => {
+  let c = removeCondition(prev.conditions, "Reconciling")
+  c = setCondition(c, { type: "Ready", status: "False", reason, message, observedGeneration: gen }, now)
+  return {
+    ...prev,
+    conditions: c,
+    observedGeneration: gen,
+    ...(revision ? { lastAttemptedRevision: revision } : {}),
+    ...(inventory ? { inventory } : {}),
+    ...(token !== undefined ? { lastHandledReconcileAt: token } : {}),
+  }
+}
