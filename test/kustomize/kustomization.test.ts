@@ -2,7 +2,9 @@
 // and kustomize services, moor's embedded API server with simulated workloads.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { ActorHost, NatsTransport, ensureJetStream, silentLog } from "@moor/actors"
+import { execFile } from "node:child_process"
+import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@moor/actors"
+import type { Event } from "@moor/protocol"
 import type { KubeObject } from "@moor/kube"
 import { kustomizeService } from "@moor/kustomize-service"
 import { sourceService } from "@moor/source"
@@ -43,6 +45,8 @@ test("a Kustomization applies its source's manifests, prunes what leaves, refuse
     new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors }),
   ]
   for (const h of hosts) await h.start()
+  const events: Event[] = []
+  new Client(transport).events((e) => events.push(e), "kustomization")
   t.after(() => Promise.all(hosts.map((h) => h.stop())))
 
   const root = tempDir(t)
@@ -74,6 +78,35 @@ test("a Kustomization applies its source's manifests, prunes what leaves, refuse
   assert.equal((await c.kube.get(deps, "apps", "web")).status?.availableReplicas, 1)
   const ids = (o.status.inventory.entries as { id: string; v: string }[]).map((e) => e.id).sort()
   assert.deepEqual(ids, ["_apps__Namespace", "apps_extra__ConfigMap", "apps_settings__ConfigMap", "apps_web_apps_Deployment"])
+
+  // Drift: kubectl scale and kubectl patch of managed fields are reverted within 2 s, with an event.
+  // Asynchronous: the API server runs in this process and must keep serving kubectl.
+  const kubectl = (...args: string[]) =>
+    new Promise<void>((resolve, reject) =>
+      execFile("kubectl", ["--kubeconfig", c.kubeconfig, ...args], (e, _out, err) => (e ? reject(new Error(`kubectl ${args.join(" ")}: ${err}`)) : resolve())),
+    )
+  for (const [what, act, check] of [
+    ["kubectl scale", () => kubectl("-n", "apps", "scale", "deployment/web", "--replicas=3"), async () => (await c.kube.get(deps, "apps", "web")).spec.replicas === 1],
+    ["kubectl patch", () => kubectl("-n", "apps", "patch", "configmap/settings", "--type=merge", "-p", '{"data":{"key":"hand-edited"}}'), async () => ((await c.kube.get(cms, "apps", "settings")).data as Record<string, string> | undefined)?.key === "value"],
+  ] as const) {
+    await act()
+    const at = Date.now()
+    await waitFor(`${what} reverted`, check, 2_000, 20)
+    t.diagnostic(`${what} reverted in ${Date.now() - at} ms`)
+  }
+  await waitFor("DriftCorrected events", () => events.filter((e) => e.reason === "DriftCorrected").length >= 2)
+  const dc = events.find((e) => e.reason === "DriftCorrected" && /Deployment\/apps\/web/.test(e.message))!
+  assert.match(dc.message, /spec\.replicas/)
+  assert.equal(dc.involvedObject.name, "apps")
+  // Suspended: drift stays; resumed: it is reverted again.
+  await c.kube.patch(kss, "default", "apps", "merge", { spec: { suspend: true } })
+  await waitFor("suspend seen", async () => (await c.kube.get(kss, "default", "apps")).spec.suspend === true)
+  await new Promise((r) => setTimeout(r, 300))
+  await kubectl("-n", "apps", "scale", "deployment/web", "--replicas=4")
+  await new Promise((r) => setTimeout(r, 2_000))
+  assert.equal((await c.kube.get(deps, "apps", "web")).spec.replicas, 4, "a suspended Kustomization leaves drift alone")
+  await c.kube.patch(kss, "default", "apps", "merge", { spec: { suspend: null } })
+  await waitFor("drift reverted after resume", async () => (await c.kube.get(deps, "apps", "web")).spec.replicas === 1, 10_000)
 
   // A commit that removes a ConfigMap prunes it (the GitRepository's event runs the Kustomization).
   repo.git("rm", "-q", "apps/cm2.yaml")

@@ -141,6 +141,8 @@ export class ActorHost {
               for (const e of entries.values()) if (e.key.kind === b.kind) yield e
             },
             subscribe: (subject, on) => this.o.transport.subscribe(subject, (m) => on(m.data, m.subject)),
+            hosts: (key) => this.actors.has(keyString(key)),
+            event: (key, e) => this.publishEvent(key, e),
           }),
         )
       }

@@ -71,4 +71,8 @@ export interface HostHandle {
   entries(): Iterable<{ readonly key: ActorKey; readonly spec: unknown }>
   /** Subscribes on the host's transport; returns the unsubscribe function. */
   subscribe(subject: string, on: (data: Uint8Array, subject: string) => void): () => void
+  /** True when this replica hosts the actor now. */
+  hosts(key: ActorKey): boolean
+  /** Publishes an event about a resource, as a run's ctx.event does. */
+  event(key: ActorKey, e: EventInput): void
 }

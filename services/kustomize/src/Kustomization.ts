@@ -5,13 +5,15 @@ import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Result } from "effect"
-import { Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
+import { Transient, Waiting, type Behavior, type HostHandle, type RunContext } from "@moor/actors"
+import type { ActorKey } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
 import { extractArchive, type ArtifactStore } from "@moor/artifact"
 import { describe, waitFor } from "@moor/health"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
 import { diskFs, fluxBuild, substituteObjects } from "@moor/kustomize"
 import { ApplyError, diffInventory, formatChangeSet, type Inventory, type ResourceManager } from "@moor/ssa"
+import { DriftWatcher } from "./Drift.ts"
 
 export interface KustomizationDeps {
   readonly kube: KubeClient
@@ -40,6 +42,18 @@ const isSubstituteDisabled = (o: KubeObject) =>
 export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomization> => {
   const written = new Map<string, Status>()
   const pruneOnDelete = new Map<string, boolean>()
+  let host: HostHandle | undefined
+  const specOf = (key: ActorKey): Kustomization | undefined => {
+    for (const e of host?.entries() ?? []) if (e.key.namespace === key.namespace && e.key.name === key.name) return e.spec as Kustomization
+    return undefined
+  }
+  const drift = new DriftWatcher({
+    kube: deps.kube,
+    manager: deps.manager,
+    // A suspended Kustomization leaves drift alone; resuming restores correction.
+    active: (owner) => host !== undefined && host.hosts(owner) && specOf(owner)?.spec?.suspend !== true,
+    report: (r) => host?.event(r.owner, { reason: "DriftCorrected", message: `${r.object} drifted and was reverted: ${r.fields.join(", ")}`, metadata: { object: r.object, fields: r.fields.join(",") } }),
+  })
 
   const patch = async (k: Kustomization, id: string, next: Status) => {
     await deps.kube.patchStatus(deps.kustomizations, k.metadata.namespace, k.metadata.name, next)
@@ -99,6 +113,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       // Apply (the whole set is dry-run before the first write), then prune.
       const cs = await deps.manager.apply(objects, { force: k.spec.force === true })
       const inventory: Inventory = deps.manager.inventory(objects)
+      // Watch the new set before pruning, so that pruned objects are no longer "corrected" back.
+      await drift.track(ctx.key, objects)
       let pruned = ""
       if (k.spec.prune && prev.inventory) {
         const stale = diffInventory(prev.inventory as Inventory, inventory)
@@ -162,12 +178,14 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const prune = pruneOnDelete.get(id)
       written.delete(id)
       pruneOnDelete.delete(id)
+      drift.untrack(key)
       // Flux deletes what a Kustomization applied when it is deleted with spec.prune set; the last inventory says what.
       if (last?.inventory && prune) await deps.manager.prune(diffInventory(last.inventory as Inventory, { entries: [] }))
     },
     // A new artifact of a source runs the Kustomizations that use it at once (event-driven, not a requeue).
-    attach: (host) =>
-      host.subscribe("moor.evt.gitrepository.>", (data) => {
+    attach: (h) => {
+      host = h
+      const unsubscribe = h.subscribe("moor.evt.gitrepository.>", (data) => {
         let e: { reason?: string; involvedObject?: { namespace?: string; name?: string } }
         try {
           e = JSON.parse(new TextDecoder().decode(data))
@@ -175,11 +193,16 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           return
         }
         if (e.reason !== "ArtifactUpdated") return
-        for (const { key, spec } of host.entries()) {
+        for (const { key, spec } of h.entries()) {
           const ref = (spec as Kustomization).spec?.sourceRef
-          if (ref?.kind === "GitRepository" && ref.name === e.involvedObject?.name && (ref.namespace ?? key.namespace) === e.involvedObject?.namespace) host.trigger(key)
+          if (ref?.kind === "GitRepository" && ref.name === e.involvedObject?.name && (ref.namespace ?? key.namespace) === e.involvedObject?.namespace) h.trigger(key)
         }
-      }),
+      })
+      return () => {
+        unsubscribe()
+        drift.stop()
+      }
+    },
   }
 }
 

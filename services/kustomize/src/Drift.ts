@@ -1,0 +1,100 @@
+// Drift correction, faster than Flux's next interval: the objects a
+// Kustomization applied are watched (one shared informer per resource), and
+// an object whose applied fields change is re-applied at once, with a
+// DriftCorrected event naming the object and the fields.
+import type { Log } from "@moor/actors"
+import type { ActorKey } from "@moor/protocol"
+import { Informer, type KubeClient, type KubeObject, type ResourceRef } from "@moor/kube"
+import { drift, refString, type ResourceManager } from "@moor/ssa"
+
+interface Tracked {
+  readonly owner: ActorKey
+  readonly applied: KubeObject
+}
+
+const idOf = (apiVersion: string, kind: string, ns: string | undefined, name: string) => `${apiVersion}/${kind}/${ns ?? ""}/${name}`
+
+export interface DriftReport {
+  readonly owner: ActorKey
+  readonly object: string
+  readonly fields: string[]
+}
+
+export class DriftWatcher {
+  private readonly tracked = new Map<string, Tracked>()
+  private readonly byOwner = new Map<string, Set<string>>()
+  private readonly informers = new Map<string, Informer>()
+  private readonly correcting = new Set<string>()
+  private readonly kube: KubeClient
+  private readonly manager: ResourceManager
+  private readonly active: (owner: ActorKey) => boolean
+  private readonly report: (r: DriftReport) => void
+  private readonly log: Log | undefined
+
+  /** `active(owner)` says whether the owner still corrects drift (not suspended, still hosted here). */
+  constructor(o: { kube: KubeClient; manager: ResourceManager; active: (owner: ActorKey) => boolean; report: (r: DriftReport) => void; log?: Log }) {
+    this.kube = o.kube
+    this.manager = o.manager
+    this.active = o.active
+    this.report = o.report
+    this.log = o.log
+  }
+
+  /** After a successful apply: these objects, as applied, belong to `owner` (replacing its previous set). */
+  async track(owner: ActorKey, objects: ReadonlyArray<KubeObject>): Promise<void> {
+    const ownerId = `${owner.namespace}/${owner.name}`
+    for (const id of this.byOwner.get(ownerId) ?? []) this.tracked.delete(id)
+    const ids = new Set<string>()
+    for (const o of objects) {
+      const id = idOf(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)
+      ids.add(id)
+      this.tracked.set(id, { owner, applied: o })
+      await this.watch(o.apiVersion, o.kind)
+    }
+    this.byOwner.set(ownerId, ids)
+  }
+
+  /** The owner is gone or moved: stop correcting its objects. */
+  untrack(owner: ActorKey): void {
+    const ownerId = `${owner.namespace}/${owner.name}`
+    for (const id of this.byOwner.get(ownerId) ?? []) this.tracked.delete(id)
+    this.byOwner.delete(ownerId)
+  }
+
+  stop(): void {
+    for (const i of this.informers.values()) i.stop()
+    this.informers.clear()
+  }
+
+  private async watch(apiVersion: string, kind: string) {
+    const key = `${apiVersion}/${kind}`
+    if (this.informers.has(key)) return
+    let r: ResourceRef
+    try {
+      r = await this.kube.resource(apiVersion, kind)
+    } catch {
+      return
+    }
+    if (this.informers.has(key)) return
+    const inf = new Informer(this.kube, r, { upsert: (o) => this.changed(o), remove: (o) => this.changed(o, true) }, this.log ? { log: this.log } : {})
+    this.informers.set(key, inf)
+    await inf.start()
+  }
+
+  private changed(live: KubeObject, deleted = false) {
+    const id = idOf(live.apiVersion, live.kind, live.metadata.namespace, live.metadata.name)
+    const t = this.tracked.get(id)
+    if (!t || this.correcting.has(id) || !this.active(t.owner)) return
+    const fields = deleted ? ["(deleted)"] : drift(t.applied, live).map((f) => f.path)
+    if (fields.length === 0) return
+    this.correcting.add(id)
+    void this.manager
+      .apply([t.applied], { force: false })
+      .then((cs) => {
+        // Only a real write is a correction (drift() does not normalise, e.g. 0.5 vs 500m CPU).
+        if (cs.writes > 0) this.report({ owner: t.owner, object: refString(cs.entries[0]!.ref), fields })
+      })
+      .catch((e: unknown) => this.log?.warn("drift correction failed", { object: id, error: String(e) }))
+      .finally(() => this.correcting.delete(id))
+  }
+}
