@@ -71,6 +71,14 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     pruneOnDelete.set(id, k.spec.prune === true)
     let revision: string | undefined
     try {
+      // dependsOn: every dependency Ready at its current generation, else wait (woken by its success event).
+      for (const d of k.spec.dependsOn ?? []) {
+        const dns = d.namespace ?? ns
+        const dep = await deps.kube.find(deps.kustomizations, dns, d.name)
+        const dr = (dep?.status?.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === "Ready")
+        if (!dep || dr?.status !== "True" || dep.status?.observedGeneration !== dep.metadata.generation)
+          throw new StepFailure("DependencyNotReady", `dependency '${dns}/${d.name}' is not ready`, true)
+      }
       // Source: the GitRepository's artifact (other source kinds come with their issues).
       const ref = k.spec.sourceRef
       if (ref.kind !== "GitRepository") throw new StepFailure("ArtifactFailed", `source kind ${ref.kind} is not supported yet; use a GitRepository`)
@@ -142,7 +150,9 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const next: Status = { ...prev, conditions: c, inventory, lastAppliedRevision: revision, lastAttemptedRevision: revision, observedGeneration: gen }
       if (token !== undefined) next.lastHandledReconcileAt = token
       await patch(k, id, next)
-      if (changes) ctx.event({ reason: "ReconciliationSucceeded", message: changes, metadata: { revision } })
+      // An event when something changed, or when it becomes Ready (dependents wait for that).
+      const wasReady = (prev.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === "Ready" && c.status === "True")
+      if (changes || !wasReady) ctx.event({ reason: "ReconciliationSucceeded", message: changes || message, metadata: { revision } })
     } catch (e) {
       if (e instanceof Transient) throw e
       const f =
@@ -153,7 +163,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
             : new StepFailure("ReconciliationFailed", (e as Error).message ?? String(e))
       await patch(k, id, failedStatus(prev, gen, f.reason, f.message, revision, token, now())).catch(() => undefined)
       throw f.waiting
-        ? new Waiting({ reason: f.reason, message: f.message, retryAfterMs: kustomizationRetryInterval(k.spec) })
+        ? // Flux's --requeue-dependency: 30 s; the dependency's or source's own event usually comes first.
+          new Waiting({ reason: f.reason, message: f.message, retryAfterMs: Math.min(30_000, kustomizationRetryInterval(k.spec)) })
         : new Transient({ reason: f.reason, message: f.message })
     }
   }
@@ -185,6 +196,18 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     // A new artifact of a source runs the Kustomizations that use it at once (event-driven, not a requeue).
     attach: (h) => {
       host = h
+      // A Kustomization that succeeds wakes those that depend on it, at once (Flux requeues every 30 s).
+      const unsubscribeDeps = h.subscribe("moor.evt.kustomization.>", (data) => {
+        let e: { reason?: string; involvedObject?: { namespace?: string; name?: string } }
+        try {
+          e = JSON.parse(new TextDecoder().decode(data))
+        } catch {
+          return
+        }
+        if (e.reason !== "ReconciliationSucceeded") return
+        for (const { key, spec } of h.entries())
+          if ((spec as Kustomization).spec?.dependsOn?.some((d) => d.name === e.involvedObject?.name && (d.namespace ?? key.namespace) === e.involvedObject?.namespace)) h.trigger(key)
+      })
       const unsubscribe = h.subscribe("moor.evt.gitrepository.>", (data) => {
         let e: { reason?: string; involvedObject?: { namespace?: string; name?: string } }
         try {
@@ -200,6 +223,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       })
       return () => {
         unsubscribe()
+        unsubscribeDeps()
         drift.stop()
       }
     },
