@@ -2,30 +2,16 @@
 // as the one before is Ready (event-driven, not a 30 s requeue).
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@moor/actors"
 import type { KubeObject } from "@moor/kube"
-import { kustomizeService } from "@moor/kustomize-service"
-import type { Event } from "@moor/protocol"
-import { sourceService } from "@moor/source"
 import { startGitDaemon, waitFor } from "@moor/testing"
-import { makeRepo, startCluster, tempDir } from "../harness.ts"
+import { makeRepo, tempDir } from "../harness.ts"
+import { startServices } from "./services.ts"
 
 const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  k: v\n`
 
 test("a three-step dependsOn chain comes up in order, each within 1 s of the one before", { timeout: 120_000 }, async (t) => {
-  const c = await startCluster(t)
-  const { leases } = await ensureJetStream(c.nc)
-  const transport = new NatsTransport(c.nc)
-  const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log: silentLog })
-  const ks = await kustomizeService({ kube: c.kube, nc: c.nc })
-  const hosts = [
-    new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors }),
-    new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors }),
-  ]
-  for (const h of hosts) await h.start()
-  t.after(() => Promise.all(hosts.map((h) => h.stop())))
-  const events: Event[] = []
-  new Client(transport).events((e) => events.push(e), "kustomization")
+  const c = await startServices(t)
+  const events = c.events
 
   const root = tempDir(t)
   makeRepo(root, "fleet", { "infra/a.yaml": cm("infra"), "config/b.yaml": cm("config"), "apps/c.yaml": cm("apps") })

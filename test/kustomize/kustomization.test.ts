@@ -3,13 +3,10 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { execFile } from "node:child_process"
-import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@moor/actors"
-import type { Event } from "@moor/protocol"
 import type { KubeObject } from "@moor/kube"
-import { kustomizeService } from "@moor/kustomize-service"
-import { sourceService } from "@moor/source"
 import { startGitDaemon, waitFor } from "@moor/testing"
-import { makeRepo, startCluster, tempDir } from "../harness.ts"
+import { makeRepo, tempDir } from "../harness.ts"
+import { startServices } from "./services.ts"
 
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: apps\ndata:\n  key: value\n`
 const deployment = (image: string, replicas: string | number = 1) => `apiVersion: apps/v1
@@ -35,19 +32,8 @@ spec:
 const ns = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n`
 
 test("a Kustomization applies its source's manifests, prunes what leaves, refuses a bad revision whole, and waits for health", { timeout: 180_000 }, async (t) => {
-  const c = await startCluster(t)
-  const { leases } = await ensureJetStream(c.nc)
-  const transport = new NatsTransport(c.nc)
-  const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log: silentLog })
-  const ks = await kustomizeService({ kube: c.kube, nc: c.nc })
-  const hosts = [
-    new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors }),
-    new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors }),
-  ]
-  for (const h of hosts) await h.start()
-  const events: Event[] = []
-  new Client(transport).events((e) => events.push(e), "kustomization")
-  t.after(() => Promise.all(hosts.map((h) => h.stop())))
+  const c = await startServices(t)
+  const events = c.events
 
   const root = tempDir(t)
   const repo = makeRepo(root, "fleet", { "apps/ns.yaml": ns, "apps/cm.yaml": configMap("settings"), "apps/cm2.yaml": configMap("extra"), "apps/deploy.yaml": deployment("nginx:1.27") })

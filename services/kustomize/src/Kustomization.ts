@@ -6,7 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Result } from "effect"
 import { Transient, Waiting, type Behavior, type HostHandle, type RunContext } from "@moor/actors"
-import type { ActorKey } from "@moor/protocol"
+import { Codecs, type ActorKey, type Event } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
 import { extractArchive, type ArtifactStore } from "@moor/artifact"
 import { describe, waitFor } from "@moor/health"
@@ -193,34 +193,30 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       // Flux deletes what a Kustomization applied when it is deleted with spec.prune set; the last inventory says what.
       if (last?.inventory && prune) await deps.manager.prune(diffInventory(last.inventory as Inventory, { entries: [] }))
     },
-    // A new artifact of a source runs the Kustomizations that use it at once (event-driven, not a requeue).
     attach: (h) => {
       host = h
-      // A Kustomization that succeeds wakes those that depend on it, at once (Flux requeues every 30 s).
-      const unsubscribeDeps = h.subscribe("moor.evt.kustomization.>", (data) => {
-        let e: { reason?: string; involvedObject?: { namespace?: string; name?: string } }
-        try {
-          e = JSON.parse(new TextDecoder().decode(data))
-        } catch {
-          return
-        }
-        if (e.reason !== "ReconciliationSucceeded") return
-        for (const { key, spec } of h.entries())
-          if ((spec as Kustomization).spec?.dependsOn?.some((d) => d.name === e.involvedObject?.name && (d.namespace ?? key.namespace) === e.involvedObject?.namespace)) h.trigger(key)
+      /** Triggers every Kustomization `wants` the object of an event with `reason` on `subject`. */
+      const wake = (subject: string, reason: string, wants: (k: Kustomization, key: ActorKey, obj: { namespace: string; name: string }) => boolean) =>
+        h.subscribe(subject, (data) => {
+          let e: Event
+          try {
+            e = Codecs.event.decode(data)
+          } catch {
+            return
+          }
+          if (e.reason !== reason) return
+          const obj = { namespace: e.involvedObject.namespace ?? "", name: e.involvedObject.name }
+          for (const { key, spec } of h.entries()) if (wants(spec as Kustomization, key, obj)) h.trigger(key)
+        })
+      // A new artifact runs the Kustomizations that use it, and a Kustomization that succeeds wakes
+      // those that depend on it, at once (Flux waits for the next interval or a 30 s requeue).
+      const unsubscribe = wake("moor.evt.gitrepository.>", "ArtifactUpdated", (k, key, o) => {
+        const ref = k.spec?.sourceRef
+        return ref?.kind === "GitRepository" && ref.name === o.name && (ref.namespace ?? key.namespace) === o.namespace
       })
-      const unsubscribe = h.subscribe("moor.evt.gitrepository.>", (data) => {
-        let e: { reason?: string; involvedObject?: { namespace?: string; name?: string } }
-        try {
-          e = JSON.parse(new TextDecoder().decode(data))
-        } catch {
-          return
-        }
-        if (e.reason !== "ArtifactUpdated") return
-        for (const { key, spec } of h.entries()) {
-          const ref = (spec as Kustomization).spec?.sourceRef
-          if (ref?.kind === "GitRepository" && ref.name === e.involvedObject?.name && (ref.namespace ?? key.namespace) === e.involvedObject?.namespace) h.trigger(key)
-        }
-      })
+      const unsubscribeDeps = wake("moor.evt.kustomization.>", "ReconciliationSucceeded", (k, key, o) =>
+        k.spec?.dependsOn?.some((d) => d.name === o.name && (d.namespace ?? key.namespace) === o.namespace) === true,
+      )
       return () => {
         unsubscribe()
         unsubscribeDeps()
