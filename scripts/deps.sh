@@ -18,6 +18,7 @@ if [ "${1:-}" = "--test" ]; then
     [ssh-keygen]=openssh-client
     [go]=golang-go
     [age]=age
+    [openssl]=openssl
   )
   # Debian packages without a command: Go sources the gotemplate oracle builds against
   libs=(
