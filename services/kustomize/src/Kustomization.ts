@@ -18,6 +18,8 @@ import { DriftWatcher } from "./Drift.ts"
 export interface KustomizationDeps {
   readonly kube: KubeClient
   readonly kustomizations: ResourceRef
+  readonly configMaps: ResourceRef
+  readonly secrets: ResourceRef
   readonly gitRepositories: ResourceRef
   readonly store: ArtifactStore
   readonly manager: ResourceManager
@@ -105,7 +107,17 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
         })
         objects = built.resources as KubeObject[]
-        const vars = (spec.postBuild?.substitute ?? {}) as Record<string, string>
+        // substituteFrom in order (later ones win), then the inline substitute over all, as Flux merges them.
+        const vars: Record<string, string> = {}
+        for (const ref of (spec.postBuild?.substituteFrom ?? []) as { kind: "ConfigMap" | "Secret"; name: string; optional?: boolean }[]) {
+          const src = await deps.kube.find(ref.kind === "Secret" ? deps.secrets : deps.configMaps, ns, ref.name)
+          if (!src) {
+            if (ref.optional) continue
+            throw new StepFailure("BuildFailed", `substitute from '${ref.kind}/${ref.name}' error: ${ref.kind} ${ns}/${ref.name} not found`)
+          }
+          for (const [key, v] of Object.entries((src.data ?? {}) as Record<string, string>)) vars[key] = ref.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v
+        }
+        Object.assign(vars, spec.postBuild?.substitute ?? {})
         if (Object.keys(vars).length) {
           const keep = objects.filter(isSubstituteDisabled)
           const subst = substituteObjects(objects.filter((o) => !isSubstituteDisabled(o)), vars)
@@ -131,9 +143,13 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const changes = [formatChangeSet(cs), pruned].filter(Boolean).join("\n")
 
       // Health.
+      // wait: every applied object; otherwise the listed healthChecks (Flux ignores them under wait).
       let healthy: Status | undefined
-      if (k.spec.wait) {
-        const refs = objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }))
+      const checks = k.spec.wait
+        ? objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }))
+        : (k.spec.healthChecks ?? []).map((h) => ({ apiVersion: h.apiVersion ?? "v1", kind: h.kind, name: h.name, namespace: h.namespace ?? ns }))
+      if (checks.length) {
+        const refs = checks
         const res = await waitFor(deps.kube, refs, { timeout: kustomizationTimeout(k.spec) })
         if (!res.ok) {
           const msg = `health check failed after ${res.timedOut ? "timeout" : "a failure"}: ${describe(res.unhealthy)}`
