@@ -118,11 +118,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           for (const [key, v] of Object.entries((src.data ?? {}) as Record<string, string>)) vars[key] = ref.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v
         }
         Object.assign(vars, spec.postBuild?.substitute ?? {})
-        if (Object.keys(vars).length) {
-          const keep = objects.filter(isSubstituteDisabled)
-          const subst = substituteObjects(objects.filter((o) => !isSubstituteDisabled(o)), vars)
-          objects = [...subst, ...keep] as KubeObject[]
-        }
+        // Substituted in place, so the build's order (and the inventory's) stays as built.
+        if (Object.keys(vars).length) objects = objects.map((o) => (isSubstituteDisabled(o) ? o : (substituteObjects([o], vars)[0] as KubeObject)))
       } catch (e) {
         if (e instanceof StepFailure) throw e
         throw new StepFailure("BuildFailed", `kustomize build failed: ${(e as Error).message}`)
