@@ -3,6 +3,7 @@
 // and response shapes must match. Where 1.20 and a current Kubernetes differ, the embedded
 // server follows the current behaviour; those steps are listed in KNOWN with the reason.
 import assert from "node:assert/strict"
+import { startKubeReal } from "@moor/testing"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { homedir, tmpdir } from "node:os"
@@ -194,13 +195,10 @@ test("conformance: the embedded server answers like a real kube-apiserver", asyn
     console.log(`# SKIP comparison: no kube-real binaries in ${realHome}/bin (run ${kubeReal}/build.sh)`)
     return
   }
-  const dir = mkdtempSync(join(tmpdir(), "kube-real-"))
-  t.after(async () => {
-    await run("bash", [join(kubeReal, "stop.sh"), dir]).catch(() => {})
-    rmSync(dir, { recursive: true, force: true })
-  })
-  await run("bash", [join(kubeReal, "start.sh"), dir])
-  const real = await scenario(rawClient(join(dir, "kubeconfig")), join(dir, "kubeconfig"))
+  // startKubeReal retries a start whose free ports were taken by a test running beside this one.
+  const kr = await startKubeReal()
+  t.after(() => kr.stop())
+  const real = await scenario(rawClient(kr.kubeconfig), kr.kubeconfig)
   const rows: string[] = []
   const mismatches: string[] = []
   for (const [i, [name, a]] of mine.entries()) {

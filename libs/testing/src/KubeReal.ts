@@ -29,8 +29,22 @@ export interface KubeReal {
   stop(): Promise<void>
 }
 
-/** Starts etcd + kube-apiserver (+ controller-manager unless `controllerManager: false`) on free ports. */
+/**
+ * Starts etcd + kube-apiserver (+ controller-manager unless `controllerManager: false`) on free ports.
+ * start.sh picks free ports before the servers bind them, so a test running beside this one can take
+ * a port in between: such a start is retried with fresh ports.
+ */
 export const startKubeReal = async (o: { controllerManager?: boolean } = {}): Promise<KubeReal> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o)
+    } catch (e) {
+      if (attempt >= 3 || !/address already in use/.test(String(e))) throw e
+    }
+  }
+}
+
+const startOnce = async (o: { controllerManager?: boolean }): Promise<KubeReal> => {
   const dir = mkdtempSync(join(tmpdir(), "moor-kube-real-"))
   const tools = kubeRealTools()
   const stop = async () => {
