@@ -178,13 +178,15 @@ test("bad input: clear errors with lines, and no plaintext in any error", async 
   await fails("malformed dotenv", () => encrypt("A=env-secret-value\nline-one-secret\n", "dotenv", [a.recipient]), "ParseError", /invalid dotenv at line 2/)
   await fails("wrong identity", () => decrypt(enc, "yaml", [b.identity], { file: "s.yaml" }), "NoMatchingIdentity", new RegExp(a.recipient))
   await fails("no identity", () => decrypt(enc, "yaml", []), "NoMatchingIdentity", /no identities were given/)
-  await fails("tampered value", () => decrypt(enc.replace(/password: ENC\[AES256_GCM,data:./, "password: ENC[AES256_GCM,data:A"), "yaml", [a.identity]), "DecryptionFailed", /stringData\.password/)
+  // Tampering flips the first ciphertext character to a different one (a fixed "A" would be a no-op 1 time in 64).
+  const flip = (text: string, prefix: string) => text.replace(new RegExp(`${prefix.replace(/[[\]]/g, "\\$&")}(.)`), (_m, c: string) => `${prefix}${c === "A" ? "B" : "A"}`)
+  await fails("tampered value", () => decrypt(flip(enc, "password: ENC[AES256_GCM,data:"), "yaml", [a.identity]), "DecryptionFailed", /stringData\.password/)
   await fails("tampered cleartext", () => decrypt(enc.replace("token_unencrypted: visible", "token_unencrypted: changed"), "yaml", [a.identity]), "DecryptionFailed", /MAC mismatch/)
   await fails("value swapped with another", () => {
     const pw = /password: (ENC\[[^\]]*\])/.exec(enc)![1]!
     return decrypt(enc.replace(/- key: ENC\[[^\]]*\]/, `- key: ${pw}`), "yaml", [a.identity])
   }, "DecryptionFailed", /stringData\.list\.key failed to decrypt/)
-  await fails("tampered dotenv mac", () => decrypt(encEnv.replace(/sops_mac=ENC\[AES256_GCM,data:./, "sops_mac=ENC[AES256_GCM,data:A"), "dotenv", [a.identity]), "DecryptionFailed", /MAC/)
+  await fails("tampered dotenv mac", () => decrypt(flip(encEnv, "sops_mac=ENC[AES256_GCM,data:"), "dotenv", [a.identity]), "DecryptionFailed", /MAC/)
   const vault = enc.replace(/^sops:\n {2}age:\n(?: {4}.*\n)+/m, "sops:\n  hc_vault:\n    - vault_address: https://vault:8200\n      engine_path: sops\n      key_name: k\n      enc: vault:v1:abc\n  kms:\n    - arn: arn:aws:kms:x\n      enc: AQE=\n")
   await fails("vault and kms only", () => decrypt(vault, "yaml", [a.identity], { file: "v.yaml" }), "UnsupportedKeyType", /^v\.yaml: the data key is wrapped for kms, hc_vault only/)
   await fails("not encrypted", () => decrypt(yamlDoc, "yaml", [a.identity]), "NotEncrypted", /not encrypted/)
