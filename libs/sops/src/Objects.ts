@@ -14,7 +14,7 @@
 // `kustomize.toolkit.fluxcd.io/decrypt: Disabled` leaves an object as it is.
 import { SopsError, type SopsErrorReason } from "./Errors.ts"
 import { formatFromPath } from "./Config.ts"
-import type { DataKeyCache } from "./internal/Age.ts"
+import { DataKeyCache } from "./internal/Age.ts"
 import { loadObject } from "./internal/ObjectFormat.ts"
 import type { Format } from "./internal/Tree.ts"
 import { decryptAs, detectEncryptedFormat, isDecryptionDisabled } from "./Secret.ts"
@@ -65,9 +65,16 @@ export class DecryptionError extends Error {
 export type DecryptObjectsOptions = {
   /** the file an object came from (its path in the source), for error messages. */
   readonly source?: ((o: Record<string, unknown>) => string | undefined) | undefined
-  /** remembers unwrapped data keys across calls; keep one per cluster key. */
+  /**
+   * remembers unwrapped data keys across calls, by wrapped key and identity
+   * set (another identity set never gets a hit); default: one shared by the
+   * process, so an unchanged revision decrypted again skips every key agreement.
+   */
   readonly cache?: DataKeyCache | undefined
 }
+
+// the default data key cache of decryptObjects (bounded, LRU-ish)
+const sharedCache = new DataKeyCache(20_000)
 
 /** `Kind/namespace/name` of an object, as errors name it. */
 export const objectRef = (o: Obj): string => {
@@ -277,7 +284,8 @@ export async function decryptObjects(
   identities: readonly string[],
   opts: DecryptObjectsOptions = {},
 ): Promise<Record<string, unknown>[]> {
-  const settled = await Promise.allSettled(objects.map((o) => decryptOne(o, identities, opts)))
+  const o = { ...opts, cache: opts.cache ?? sharedCache }
+  const settled = await Promise.allSettled(objects.map((x) => decryptOne(x, identities, o)))
   const out: Record<string, unknown>[] = []
   for (const s of settled) {
     if (s.status === "rejected") throw s.reason
