@@ -140,8 +140,9 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
       "secretGenerator:",
       "- name: gen",
       "  namespace: apps",
-      "  files: [config.yaml, settings.json, cert.pem, app.env, renamed.yaml=config.yaml]",
+      "  files: [config.yaml, settings.json, cert.pem, app.env, renamed.yaml=config.yaml, notes.txt]",
       "  envs: [vars.env]",
+      "  literals: [LITERAL=plain-literal]",
       "- name: plain",
       "  literals: [a=b]",
       "",
@@ -151,6 +152,7 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
     "app/cert.pem": "-----BEGIN CERT-----\npem-secret-body\n-----END CERT-----\n",
     "app/app.env": "X=file-env-secret\n",
     "app/vars.env": "USER=admin\nPASS=env-pass-secret\nMULTI=a\\nb\nPLAIN_unencrypted=visible\n",
+    "app/notes.txt": "a plain file\nof two lines\n",
   }
   const encFiles = {
     ...files,
@@ -175,6 +177,12 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
   for (const k of Object.keys(want)) assert.equal(unb64(data[k]), unb64(want[k]), k)
   assert.equal(unb64(data["PASS"]), "env-pass-secret")
   assert.equal(unb64(data["MULTI"]), "a\\nb")
+  assert.equal(unb64(data["LITERAL"]), "plain-literal")
+  assert.equal(unb64(data["notes.txt"]), "a plain file\nof two lines\n")
+  // a .env encrypted with encrypted_regex: its cleartext pairs are under the MAC too
+  const partial = build({ ...encFiles, "app/vars.env": await encrypt(files["app/vars.env"], "dotenv", recipients, { encryptedRegex: "^PASS$" }) })
+  const partialOut = find(await decryptObjects(partial, [cluster.identity]), "Secret", "gen-")["data"] as Obj
+  for (const k of Object.keys(want)) assert.equal(unb64(partialOut[k]), unb64(want[k]), k)
   assert.equal(find(out, "Secret", "plain-"), find(built, "Secret", "plain-"))
   // the name keeps the hash of the encrypted content the build computed (references in the build stay right)
   assert.equal((dec["metadata"] as Obj)["name"], (gen["metadata"] as Obj)["name"])

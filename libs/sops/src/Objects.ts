@@ -216,13 +216,32 @@ const decryptSecret = async (o: Obj, identities: ReadonlyArray<string>, ctx: Ctx
     }
     let env: Map<string, string> | undefined
     if (isEnvGenerated(data)) {
-      const lines = [...decoded].filter(([k]) => !files.has(k)).map(([k, v]) => `${k}=${v}\n`)
-      const text = lines.join("")
-      try {
-        env = new Map(envPairs(await decrypt(text, "dotenv", identities, { cache: ctx.cache })))
-      } catch (e) {
-        throw fail(ctx, e, () => recipientsInText(text), "the .env file of its secretGenerator")
+      // The .env file's pairs, in the build's order (the MAC's order). The same
+      // generator may put literals and plain files before them (the build adds
+      // literals, then files, then envs): first only the pairs the file
+      // encrypted (and its *_unencrypted ones), then the run of pairs ending
+      // with the file's, grown backwards over cleartext pairs the MAC may cover
+      // (encrypted_regex leaves some in clear). A MAC that matches proves the
+      // exact sequence of the file's values.
+      const suffix = decoded.get("sops_unencrypted_suffix") ?? "_unencrypted"
+      const pairs = [...decoded].filter(([k]) => !files.has(k))
+      const render = (ps: ReadonlyArray<[string, string]>) => ps.map(([k, v]) => `${k}=${v}\n`).join("")
+      const candidates = [render(pairs.filter(([k, v]) => k.startsWith("sops_") || v.startsWith(ENC_PREFIX) || k.endsWith(suffix)))]
+      const firstEnc = pairs.findIndex(([k, v]) => k.startsWith("sops_") || v.startsWith(ENC_PREFIX))
+      for (let i = firstEnc; i >= 0 && candidates.length < 64 && !pairs[i]![1].includes("\n"); i--) candidates.push(render(pairs.slice(i)))
+      const texts = [...new Set(candidates)]
+      let first: unknown
+      for (const text of texts) {
+        try {
+          env = new Map(envPairs(await decrypt(text, "dotenv", identities, { cache: ctx.cache })))
+          break
+        } catch (e) {
+          first ??= e
+          // only a MAC or value mismatch depends on which pairs were taken
+          if (!(e instanceof SopsError && e.reason === "DecryptionFailed")) break
+        }
       }
+      if (!env) throw fail(ctx, first, () => recipientsInText(texts[0]!), "the .env file of its secretGenerator")
     }
     for (const [k, v] of Object.entries(data)) {
       const f = files.get(k)
