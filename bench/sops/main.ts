@@ -132,31 +132,42 @@ const run = async (t: Tree, rounds: number, warmup: number): Promise<Series> => 
 const rows: Row[] = []
 const extra: Record<string, unknown> = {}
 const pct = (x: number) => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(0)}%`
+// The table shows process CPU time (main thread plus libuv's pool, where the key
+// agreements run): this machine is shared, and other processes' load inflates
+// wall time unevenly from one round to the next. Wall medians are in the JSON.
 for (const t of trees) {
-  const s = await run(t, t.name === "app" ? 9 : 15, 3)
-  const m = (xs: Sample[], k: keyof Sample = "wall") => median(xs.map((x) => x[k]))
+  const s = await run(t, t.name === "app" ? 11 : 21, 3)
+  const m = (xs: Sample[], k: keyof Sample) => median(xs.map((x) => x[k]))
   const label = t.name === "secrets" ? "200 small Secrets" : t.name === "app" ? "app: 200 Secrets + 400 other objects" : "one Secret of 500 values"
-  // the pipeline against the same build in clear, per round (paired), then the median
-  const total = (d: Sample[]) => s.enc.map((e, i) => e.wall + d[i]!.wall)
-  const overCold = median(total(s.cold).map((x, i) => x / s.clear[i]!.wall - 1))
-  const overWarm = median(total(s.warm).map((x, i) => x / s.clear[i]!.wall - 1))
-  const addCold = median(s.cold.map((d, i) => d.wall / s.enc[i]!.wall))
-  const addWarm = median(s.warm.map((d, i) => d.wall / s.enc[i]!.wall))
+  const ratios = (k: keyof Sample) => {
+    // per round (paired), then the median
+    const total = (d: Sample[]) => s.enc.map((e, i) => e[k] + d[i]![k])
+    return {
+      addCold: median(s.cold.map((d, i) => d[k] / s.enc[i]![k])),
+      addWarm: median(s.warm.map((d, i) => d[k] / s.enc[i]![k])),
+      overCold: median(total(s.cold).map((x, i) => x / s.clear[i]![k] - 1)),
+      overWarm: median(total(s.warm).map((x, i) => x / s.clear[i]![k] - 1)),
+      totalCold: median(total(s.cold)),
+      totalWarm: median(total(s.warm)),
+    }
+  }
+  const c = ratios("cpu")
+  const w = ratios("wall")
   rows.push(
-    { metric: `${label}: build in clear`, moor: m(s.clear), unit: "ms" },
-    { metric: `${label}: build of the encrypted tree`, moor: m(s.enc), reference: m(s.clear), referenceName: "clear build", unit: "ms" },
-    { metric: `${label}: decrypt, cold (fresh data key cache)`, moor: m(s.cold), reference: m(s.enc), referenceName: "encrypted build", unit: "ms", target: "<= 20% of the build", met: addCold <= 0.2 },
-    { metric: `${label}: decrypt, warm (data keys cached)`, moor: m(s.warm), reference: m(s.enc), referenceName: "encrypted build", unit: "ms", target: "<= 20% of the build", met: addWarm <= 0.2 },
-    { metric: `${label}: encrypted build + decrypt cold`, moor: median(total(s.cold)), reference: m(s.clear), referenceName: "clear build", unit: "ms", target: "<= +20%", met: overCold <= 0.2 },
-    { metric: `${label}: encrypted build + decrypt warm`, moor: median(total(s.warm)), reference: m(s.clear), referenceName: "clear build", unit: "ms", target: "<= +20%", met: overWarm <= 0.2 },
+    { metric: `${label}: build in clear (CPU)`, moor: m(s.clear, "cpu"), unit: "ms" },
+    { metric: `${label}: build of the encrypted tree (CPU)`, moor: m(s.enc, "cpu"), reference: m(s.clear, "cpu"), referenceName: "clear build", unit: "ms" },
+    { metric: `${label}: decrypt cold, fresh key cache (CPU)`, moor: m(s.cold, "cpu"), reference: m(s.enc, "cpu"), referenceName: "encrypted build", unit: "ms", target: `<= 20% (${pct(c.addCold)})`, met: c.addCold <= 0.2 },
+    { metric: `${label}: decrypt warm, keys cached (CPU)`, moor: m(s.warm, "cpu"), reference: m(s.enc, "cpu"), referenceName: "encrypted build", unit: "ms", target: `<= 20% (${pct(c.addWarm)})`, met: c.addWarm <= 0.2 },
+    { metric: `${label}: encrypted build + decrypt cold (CPU)`, moor: c.totalCold, reference: m(s.clear, "cpu"), referenceName: "clear build", unit: "ms", target: `<= +20% (${pct(c.overCold)})`, met: c.overCold <= 0.2 },
+    { metric: `${label}: encrypted build + decrypt warm (CPU)`, moor: c.totalWarm, reference: m(s.clear, "cpu"), referenceName: "clear build", unit: "ms", target: `<= +20% (${pct(c.overWarm)})`, met: c.overWarm <= 0.2 },
   )
   extra[t.name] = {
     objects: t.objects,
     rounds: s.clear.length,
-    medianWallMs: { clearBuild: m(s.clear), encryptedBuild: m(s.enc), decryptCold: m(s.cold), decryptWarm: m(s.warm) },
     medianCpuMs: { clearBuild: m(s.clear, "cpu"), encryptedBuild: m(s.enc, "cpu"), decryptCold: m(s.cold, "cpu"), decryptWarm: m(s.warm, "cpu") },
-    decryptOverEncryptedBuild: { cold: pct(addCold), warm: pct(addWarm) },
-    pipelineOverClearBuild: { cold: pct(overCold), warm: pct(overWarm) },
+    medianWallMs: { clearBuild: m(s.clear, "wall"), encryptedBuild: m(s.enc, "wall"), decryptCold: m(s.cold, "wall"), decryptWarm: m(s.warm, "wall") },
+    cpu: { decryptOverEncryptedBuild: { cold: pct(c.addCold), warm: pct(c.addWarm) }, pipelineOverClearBuild: { cold: pct(c.overCold), warm: pct(c.overWarm) } },
+    wall: { decryptOverEncryptedBuild: { cold: pct(w.addCold), warm: pct(w.addWarm) }, pipelineOverClearBuild: { cold: pct(w.overCold), warm: pct(w.overWarm) } },
   }
 }
 
@@ -205,7 +216,7 @@ rows.push({ metric: "one small Secret: decrypt cold (p99)", moor: quantile(one, 
 
 report("sops", rows, {
   note:
-    "Wall-clock medians; ratios are medians of per-round ratios (each round runs all variants back to back). " +
+    "Table: process CPU time medians (the machine is shared; wall medians in the per-tree entries); ratios are medians of per-round ratios (each round runs all variants back to back). " +
     "'decrypt ... <= 20% of the build' compares the decryption step with the build of the same (encrypted) tree; " +
     "'<= +20%' compares encrypted build + decryption with the build of the tree in clear (encrypted files are ~5x larger to parse).",
   recipientsPerFile: recipients.length,

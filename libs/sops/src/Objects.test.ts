@@ -82,6 +82,8 @@ test("a Secret encrypted whole (data and stringData), two recipients: either key
 
 test("a wrong key names the object, the file and both recipients", async () => {
   const built = build({ "app/secret.yaml": encSecret })
+  // the process-wide data key cache holds this file's key for the cluster's identities: never for others
+  assert.deepEqual(await decryptObjects(built, [cluster.keyFile]), build({ "app/secret.yaml": secretYaml }))
   const err = await fails(() => decryptObjects(built, [other.keyFile], { source: () => "app/secret.yaml" }), "NoMatchingIdentity", "Secret/apps/db")
   assert.equal(err.file, "app/secret.yaml")
   assert.match(err.message, /app\/secret\.yaml/)
