@@ -1,6 +1,7 @@
-// The source and kustomize services hosted on a test cluster, and the
+// The source, kustomize and apply services hosted on a test cluster, and the
 // Kustomization events they publish.
 import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@moor/actors"
+import { applyService } from "@moor/apply-service"
 import { kustomizeService } from "@moor/kustomize-service"
 import type { Event } from "@moor/protocol"
 import { sourceService } from "@moor/source"
@@ -8,7 +9,7 @@ import { startCluster, tempDir } from "../harness.ts"
 
 type After = { after: (f: () => unknown) => void }
 
-export const startServices = async (t: After) => {
+export const startServices = async (t: After, _opts: Record<string, unknown> = {}) => {
   const c = await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
@@ -18,6 +19,9 @@ export const startServices = async (t: After) => {
     new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors }),
     new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors }),
   ]
+  // The hub's apply actor: the kustomize service sends its bundles to moor.apply.hub.
+  const apply = await applyService({ kube: c.kube, nc: c.nc, log: silentLog })
+  t.after(() => apply.stop())
   for (const h of hosts) await h.start()
   t.after(() => Promise.all(hosts.map((h) => h.stop())))
   const events: Event[] = []

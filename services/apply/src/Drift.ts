@@ -1,21 +1,25 @@
-// Drift correction, faster than Flux's next interval: the objects a
-// Kustomization applied are watched (one shared informer per resource), and
-// an object whose applied fields change is re-applied at once, with a
-// DriftCorrected event naming the object and the fields.
+// Drift correction, faster than Flux's next interval: the objects an owner
+// (a Kustomization) applied to one target cluster are watched (one shared
+// informer per resource), and an object whose applied fields change is
+// re-applied at once, reported for a DriftCorrected event naming the object
+// and the fields (paths only: Secret values never leave this process).
 import type { Log } from "@moor/actors"
-import type { ActorKey } from "@moor/protocol"
+import type { ApplyOwner } from "@moor/protocol"
 import { Informer, type KubeClient, type KubeObject, type ResourceRef } from "@moor/kube"
 import { drift, refString, type ResourceManager } from "@moor/ssa"
 
 interface Tracked {
-  readonly owner: ActorKey
+  readonly owner: ApplyOwner
   readonly applied: KubeObject
 }
+
+/** "Kind/namespace/name" of an owner: the key of its tracked set. */
+export const ownerKey = (o: ApplyOwner): string => `${o.kind}/${o.namespace}/${o.name}`
 
 const idOf = (apiVersion: string, kind: string, ns: string | undefined, name: string) => `${apiVersion}/${kind}/${ns ?? ""}/${name}`
 
 export interface DriftReport {
-  readonly owner: ActorKey
+  readonly owner: ApplyOwner
   readonly object: string
   readonly fields: string[]
 }
@@ -27,12 +31,12 @@ export class DriftWatcher {
   private readonly correcting = new Set<string>()
   private readonly kube: KubeClient
   private readonly manager: ResourceManager
-  private readonly active: (owner: ActorKey) => boolean
+  private readonly active: (owner: ApplyOwner) => boolean
   private readonly report: (r: DriftReport) => void
   private readonly log: Log | undefined
 
   /** `active(owner)` says whether the owner still corrects drift (not suspended, still hosted here). */
-  constructor(o: { kube: KubeClient; manager: ResourceManager; active: (owner: ActorKey) => boolean; report: (r: DriftReport) => void; log?: Log }) {
+  constructor(o: { kube: KubeClient; manager: ResourceManager; active: (owner: ApplyOwner) => boolean; report: (r: DriftReport) => void; log?: Log }) {
     this.kube = o.kube
     this.manager = o.manager
     this.active = o.active
@@ -41,8 +45,8 @@ export class DriftWatcher {
   }
 
   /** After a successful apply: these objects, as applied, belong to `owner` (replacing its previous set). */
-  async track(owner: ActorKey, objects: ReadonlyArray<KubeObject>): Promise<void> {
-    const ownerId = `${owner.namespace}/${owner.name}`
+  async track(owner: ApplyOwner, objects: ReadonlyArray<KubeObject>): Promise<void> {
+    const ownerId = ownerKey(owner)
     for (const id of this.byOwner.get(ownerId) ?? []) this.tracked.delete(id)
     const ids = new Set<string>()
     for (const o of objects) {
@@ -55,8 +59,8 @@ export class DriftWatcher {
   }
 
   /** The owner is gone or moved: stop correcting its objects. */
-  untrack(owner: ActorKey): void {
-    const ownerId = `${owner.namespace}/${owner.name}`
+  untrack(owner: ApplyOwner): void {
+    const ownerId = ownerKey(owner)
     for (const id of this.byOwner.get(ownerId) ?? []) this.tracked.delete(id)
     this.byOwner.delete(ownerId)
   }

@@ -1,0 +1,122 @@
+// The SOPS step of an apply, with the target cluster's own age key: Secrets
+// of the bundle travel encrypted up to here. Identities come from
+// spec.decryption.secretRef (owner's namespace) or flux-system/sops-age, read
+// on the target cluster. Any failure is DecryptionFailed naming the object
+// and its recipients, and nothing of the revision is applied.
+import { createHash } from "node:crypto"
+import type { KubeClient, KubeObject } from "@moor/kube"
+import type { ApplyBundle, ApplyOwner } from "@moor/protocol"
+import { ageIdentitiesFromSecret, DataKeyCache, decryptSecretManifest, DEFAULT_AGE_SECRET, detectEncryptedFormat, isDecryptionDisabled, SopsError } from "@moor/sops"
+import { ApplyFailure } from "./Errors.ts"
+
+/** One document of a bundle: its text (the key order a SOPS MAC was computed in) and its object. */
+export interface BundleDoc {
+  readonly text: string
+  readonly object: KubeObject
+}
+
+/** The decrypted set and every plaintext value it holds (to redact from messages that leave the actor). */
+export interface Decrypted {
+  readonly objects: KubeObject[]
+  readonly plaintexts: ReadonlyArray<string>
+}
+
+const nameOf = (o: KubeObject) => `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`
+
+/** Does this object need decrypting: a whole SOPS manifest, or a Secret with SOPS-encrypted entries (secretGenerator)? */
+export const isSopsEncrypted = (o: KubeObject): boolean => {
+  if (isDecryptionDisabled(o as Record<string, unknown>)) return false
+  const sops = (o as { sops?: { mac?: unknown } }).sops
+  if (sops && typeof sops === "object" && typeof sops.mac === "string" && sops.mac !== "") return true
+  if (o.kind !== "Secret") return false
+  for (const field of ["data", "stringData"] as const) {
+    for (const v of Object.values((o[field] ?? {}) as Record<string, unknown>)) {
+      if (typeof v !== "string") continue
+      if (detectEncryptedFormat(field === "data" ? Buffer.from(v, "base64").toString("utf8") : v)) return true
+    }
+  }
+  return false
+}
+
+/** String values a decrypted object now holds in clear (data decoded and as sent, stringData). */
+const plaintextsOf = (o: KubeObject): string[] => {
+  const out: string[] = []
+  const walk = (v: unknown) => {
+    if (typeof v === "string") {
+      if (v.length >= 3) out.push(v)
+    } else if (Array.isArray(v)) v.forEach(walk)
+    else if (v && typeof v === "object") Object.values(v).forEach(walk)
+  }
+  for (const [k, v] of Object.entries(o)) {
+    if (k === "apiVersion" || k === "kind" || k === "metadata") continue
+    if (k === "data" && o.kind === "Secret" && v && typeof v === "object") {
+      for (const b of Object.values(v as Record<string, unknown>)) {
+        if (typeof b !== "string") continue
+        out.push(b)
+        const text = Buffer.from(b, "base64").toString("utf8")
+        walk(text)
+        for (const line of text.split("\n")) walk(line.includes("=") ? line.slice(line.indexOf("=") + 1) : line)
+      }
+    } else walk(v)
+  }
+  return out
+}
+
+/** Decrypts a bundle's SOPS-encrypted documents with the target cluster's age identities. */
+export class Decryptor {
+  // One data-key cache per identity set: a removed key must not keep decrypting from the cache.
+  private readonly caches = new Map<string, DataKeyCache>()
+
+  async decrypt(docs: ReadonlyArray<BundleDoc>, o: { owner: ApplyOwner; decryption: ApplyBundle["decryption"]; kube: KubeClient; describe: string }): Promise<Decrypted> {
+    const needs = docs.filter((d) => isSopsEncrypted(d.object))
+    if (needs.length === 0) return { objects: docs.map((d) => d.object), plaintexts: [] }
+    if (!o.decryption)
+      throw new ApplyFailure("DecryptionFailed", `${needs.map((d) => nameOf(d.object)).join(", ")} ${needs.length > 1 ? "are" : "is"} SOPS-encrypted but spec.decryption is not set; set spec.decryption.provider: sops`)
+    const ref = o.decryption.secretRef
+    const at = ref ? { namespace: o.owner.namespace, name: ref.name } : DEFAULT_AGE_SECRET
+    let secret: KubeObject | undefined
+    try {
+      secret = await o.kube.find(await o.kube.resource("v1", "Secret"), at.namespace, at.name)
+    } catch (e) {
+      throw new ApplyFailure("DecryptionFailed", `cannot read decryption Secret '${at.namespace}/${at.name}' on ${o.describe}: ${(e as Error).message}`)
+    }
+    if (!secret) throw new ApplyFailure("DecryptionFailed", `decryption Secret '${at.namespace}/${at.name}' not found on ${o.describe}${ref ? "" : " (the default without spec.decryption.secretRef)"}`)
+    let identities: string[]
+    try {
+      identities = ageIdentitiesFromSecret(secret as Record<string, unknown>)
+    } catch (e) {
+      throw new ApplyFailure("DecryptionFailed", (e as Error).message)
+    }
+    const idKey = createHash("sha256").update(identities.join("\n")).digest("hex")
+    let cache = this.caches.get(idKey)
+    if (!cache) this.caches.set(idKey, (cache = new DataKeyCache()))
+    const plaintexts: string[] = []
+    const objects: KubeObject[] = []
+    for (const d of docs) {
+      if (!isSopsEncrypted(d.object)) {
+        objects.push(d.object)
+        continue
+      }
+      try {
+        const r = await decryptSecretManifest(d.text, identities, { cache })
+        const obj = r.object as KubeObject
+        // A whole-manifest file keeps its sops block in the object only until here.
+        delete (obj as { sops?: unknown }).sops
+        objects.push(obj)
+        plaintexts.push(...plaintextsOf(obj))
+      } catch (e) {
+        if (!(e instanceof SopsError)) throw new ApplyFailure("DecryptionFailed", `${nameOf(d.object)}: ${(e as Error).message}`)
+        const recipients = e.recipients.length && !e.message.includes(e.recipients[0]!) ? ` (recipients: ${e.recipients.join(", ")})` : ""
+        throw new ApplyFailure("DecryptionFailed", `${nameOf(d.object)}: ${e.message}${recipients}`)
+      }
+    }
+    return { objects, plaintexts }
+  }
+}
+
+/** Replaces every plaintext value in a message (a server error may quote what it was sent). */
+export const redact = (message: string, plaintexts: ReadonlyArray<string>): string => {
+  let m = message
+  for (const p of [...plaintexts].sort((a, b) => b.length - a.length)) if (m.includes(p)) m = m.split(p).join("***")
+  return m
+}
