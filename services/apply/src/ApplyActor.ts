@@ -25,7 +25,7 @@ import {
   type ApplyResult,
 } from "@moor/protocol"
 import { ApplyError as SsaApplyError, diffInventory, refString, summarize, type ChangeSet, type ChangeSetEntry, type Inventory } from "@moor/ssa"
-import { Decryptor, redact, type BundleDoc } from "./Decrypt.ts"
+import { Decryptor, loadIdentities, redact, type BundleDoc } from "./Decrypt.ts"
 import { ownerKey } from "./Drift.ts"
 import { ApplyFailure } from "./Errors.ts"
 import { Targets, type Target } from "./Targets.ts"
@@ -168,7 +168,10 @@ export class ApplyActor {
     const bytes = await this.o.store.get(req.digest)
     if (!bytes) throw new ApplyFailure("ArtifactFailed", `bundle ${req.digest} of revision ${req.revision} is not in the object store`)
     const docs = parseBundle(new TextDecoder().decode(bytes))
-    const { objects, plaintexts } = await this.decryptor.decrypt(docs, { owner: req.owner, decryption: req.decryption, kube: target.base, describe: target.describe })
+    const { objects, plaintexts } = await this.decryptor.decrypt(docs, {
+      decryption: req.decryption,
+      identities: () => loadIdentities(target.base, req.owner, req.decryption, target.describe),
+    })
     const hide = (m: string) => redact(m, plaintexts)
     try {
       const cs = await target.manager.apply(objects, { force: req.options.force })

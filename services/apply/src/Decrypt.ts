@@ -67,26 +67,13 @@ export class Decryptor {
   // One data-key cache per identity set: a removed key must not keep decrypting from the cache.
   private readonly caches = new Map<string, DataKeyCache>()
 
-  async decrypt(docs: ReadonlyArray<BundleDoc>, o: { owner: ApplyOwner; decryption: ApplyBundle["decryption"]; kube: KubeClient; describe: string }): Promise<Decrypted> {
+  /** Decrypts what needs it; `identities` is called only when a document is encrypted. */
+  async decrypt(docs: ReadonlyArray<BundleDoc>, o: { decryption: ApplyBundle["decryption"]; identities: () => Promise<string[]> }): Promise<Decrypted> {
     const needs = docs.filter((d) => isSopsEncrypted(d.object))
     if (needs.length === 0) return { objects: docs.map((d) => d.object), plaintexts: [] }
     if (!o.decryption)
       throw new ApplyFailure("DecryptionFailed", `${needs.map((d) => nameOf(d.object)).join(", ")} ${needs.length > 1 ? "are" : "is"} SOPS-encrypted but spec.decryption is not set; set spec.decryption.provider: sops`)
-    const ref = o.decryption.secretRef
-    const at = ref ? { namespace: o.owner.namespace, name: ref.name } : DEFAULT_AGE_SECRET
-    let secret: KubeObject | undefined
-    try {
-      secret = await o.kube.find(await o.kube.resource("v1", "Secret"), at.namespace, at.name)
-    } catch (e) {
-      throw new ApplyFailure("DecryptionFailed", `cannot read decryption Secret '${at.namespace}/${at.name}' on ${o.describe}: ${(e as Error).message}`)
-    }
-    if (!secret) throw new ApplyFailure("DecryptionFailed", `decryption Secret '${at.namespace}/${at.name}' not found on ${o.describe}${ref ? "" : " (the default without spec.decryption.secretRef)"}`)
-    let identities: string[]
-    try {
-      identities = ageIdentitiesFromSecret(secret as Record<string, unknown>)
-    } catch (e) {
-      throw new ApplyFailure("DecryptionFailed", (e as Error).message)
-    }
+    const identities = await o.identities()
     const idKey = createHash("sha256").update(identities.join("\n")).digest("hex")
     let cache = this.caches.get(idKey)
     if (!cache) this.caches.set(idKey, (cache = new DataKeyCache()))
@@ -107,10 +94,34 @@ export class Decryptor {
       } catch (e) {
         if (!(e instanceof SopsError)) throw new ApplyFailure("DecryptionFailed", `${nameOf(d.object)}: ${(e as Error).message}`)
         const recipients = e.recipients.length && !e.message.includes(e.recipients[0]!) ? ` (recipients: ${e.recipients.join(", ")})` : ""
-        throw new ApplyFailure("DecryptionFailed", `${nameOf(d.object)}: ${e.message}${recipients}`)
+        const name = nameOf(d.object)
+        // @moor/sops names a manifest "Secret ns/name" already; other errors get the name here.
+        const named = e.message.includes(`${d.object.kind} ${d.object.metadata?.namespace ? `${d.object.metadata.namespace}/` : ""}${d.object.metadata?.name}`)
+        throw new ApplyFailure("DecryptionFailed", `${named ? "" : `${name}: `}${e.message}${recipients}`)
       }
     }
     return { objects, plaintexts }
+  }
+}
+
+/**
+ * The age identities of a decryption Secret on the target cluster: spec.decryption.secretRef in
+ * the owner's namespace, else flux-system/sops-age. Errors name the Secret, never a key.
+ */
+export const loadIdentities = async (kube: KubeClient, owner: ApplyOwner, decryption: ApplyBundle["decryption"], describe: string): Promise<string[]> => {
+  const ref = decryption?.secretRef
+  const at = ref ? { namespace: owner.namespace, name: ref.name } : DEFAULT_AGE_SECRET
+  let secret: KubeObject | undefined
+  try {
+    secret = await kube.find(await kube.resource("v1", "Secret"), at.namespace, at.name)
+  } catch (e) {
+    throw new ApplyFailure("DecryptionFailed", `cannot read decryption Secret '${at.namespace}/${at.name}' on ${describe}: ${(e as Error).message}`)
+  }
+  if (!secret) throw new ApplyFailure("DecryptionFailed", `decryption Secret '${at.namespace}/${at.name}' not found on ${describe}${ref ? "" : " (the default without spec.decryption.secretRef)"}`)
+  try {
+    return ageIdentitiesFromSecret(secret as Record<string, unknown>)
+  } catch (e) {
+    throw new ApplyFailure("DecryptionFailed", (e as Error).message)
   }
 }
 

@@ -10,7 +10,7 @@ import type { KubeClient } from "@moor/kube"
 import { ApplyActor } from "./ApplyActor.ts"
 
 export { ApplyActor, parseBundle, type ApplyActorOptions } from "./ApplyActor.ts"
-export { isSopsEncrypted, redact } from "./Decrypt.ts"
+export { Decryptor, isSopsEncrypted, loadIdentities, redact, type BundleDoc, type Decrypted } from "./Decrypt.ts"
 
 /** moor's field manager, as Flux's is "kustomize-controller". */
 export const FIELD_MANAGER = "moor-kustomize"

@@ -14,8 +14,8 @@ export interface BuildReads {
 const sha = (s: string) => createHash("sha256").update(s).digest("hex")
 const listing = (d: ReadonlyArray<DirEntry> | undefined) => (d === undefined ? null : d.map((e) => (e.dir ? `${e.name}/` : e.name)).sort().join("\n"))
 
-/** Wraps a file tree and records every read. */
-export const trackingFs = (fs: FileSystem): { fs: FileSystem; reads: BuildReads } => {
+/** Wraps a file tree and records every read (`onText` sees each file's text). */
+export const trackingFs = (fs: FileSystem, onText?: (path: string, text: string) => void): { fs: FileSystem; reads: BuildReads } => {
   const files = new Map<string, string | null>()
   const dirs = new Map<string, string | null>()
   return {
@@ -23,6 +23,7 @@ export const trackingFs = (fs: FileSystem): { fs: FileSystem; reads: BuildReads 
       readFile: (p) => {
         const t = fs.readFile(p)
         files.set(p, t === undefined ? null : sha(t))
+        if (t !== undefined) onText?.(p, t)
         return t
       },
       readDir: (p) => {

@@ -15,7 +15,7 @@ import { extractArchive, type ArtifactStore } from "@moor/artifact"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
 import { diskFs, fluxBuild, substituteObjects } from "@moor/kustomize"
 import { ApplyClient, ApplyUnavailable } from "./ApplyClient.ts"
-import { encodeBundle, isSopsManifest } from "./Bundle.ts"
+import { encodeBundle, isSopsManifest, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
 import { digestOf, replayReads, trackingFs, digestOfReads, type BuildReads } from "./BuildInputs.ts"
 
 export interface KustomizationDeps {
@@ -128,6 +128,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const dir = await mkdtemp(join(tmpdir(), "moor-ks-"))
       let objects: KubeObject[]
       let reads: BuildReads
+      let sops: SopsSources = new Map()
       try {
         await extractArchive(bytes, dir)
         const memo = built.get(id)
@@ -140,7 +141,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           await patch(k, id, next)
           return
         }
-        const tracked = trackingFs(diskFs(dir))
+        const texts: string[] = []
+        const tracked = trackingFs(diskFs(dir), (_p, t) => void (t.includes("mac: ENC[") && texts.push(t)))
         reads = tracked.reads
         const result = fluxBuild(tracked.fs, spec.path ?? "./", {
           ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
@@ -151,6 +153,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
         })
         objects = result.resources as KubeObject[]
+        sops = sopsSourcesOf(texts)
         // Substituted in place, so the build's order (and the inventory's) stays as built.
         if (Object.keys(vars).length) objects = objects.map((o) => (isSubstituteDisabled(o) ? o : (substituteObjects([o], vars)[0] as KubeObject)))
       } catch (e) {
@@ -162,7 +165,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
 
       // The bundle, still encrypted, by reference; the apply actor of the target cluster does the rest.
       const owner = ownerOf(k)
-      const bundle = await deps.store.put({ kind: "kustomization", namespace: ns, name: k.metadata.name }, encodeBundle(objects), revision)
+      const bundle = await deps.store.put({ kind: "kustomization", namespace: ns, name: k.metadata.name }, encodeBundle(objects, sops), revision)
       await deps.store.gc({ kind: "kustomization", namespace: ns, name: k.metadata.name }, 2).catch(() => undefined)
       const timeoutMs = kustomizationTimeout(k.spec)
       const req: ApplyRequest = {

@@ -11,7 +11,7 @@ import { kustomizationBehavior } from "./Kustomization.ts"
 
 export { kustomizationBehavior, type KustomizationDeps } from "./Kustomization.ts"
 export { ApplyClient, ApplyUnavailable } from "./ApplyClient.ts"
-export { encodeBundle } from "./Bundle.ts"
+export { encodeBundle, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
 
 /**
  * Tells the apply actor when a Kustomization's spec.suspend flips, so drift
