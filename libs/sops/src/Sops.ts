@@ -57,8 +57,11 @@ const readMetadata = (tree: Tree, o: CommonOptions): Metadata => {
 }
 
 // Unwraps the data key, decrypts every value in place and checks the MAC.
-const open = async (text: string, format: Format, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> => {
-  const tree = wrap(o, () => loadEncrypted(text, format, o))
+const open = async (text: string, format: Format, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> =>
+  openTree(wrap(o, () => loadEncrypted(text, format, o)), identities, o)
+
+/** @internal Decrypts a loaded tree in place (values and MAC checked); for parsed objects. */
+export const openTree = async (tree: Tree, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> => {
   const md = readMetadata(tree, o)
   const recipients = md.age.map((e) => e.recipient)
   if (md.age.length === 0) {

@@ -28,3 +28,4 @@ export {
   decryptGeneratorSource,
   type DecryptedManifest,
 } from "./Secret.ts"
+export { decryptObjects, isSopsEncrypted, DecryptionError, objectRef, type DecryptObjectsOptions } from "./Objects.ts"

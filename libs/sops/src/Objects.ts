@@ -1,0 +1,287 @@
+// The decryption step of the apply path: the objects of a build (made on the
+// hub without keys) decrypted with the cluster's own age identities, as Flux's
+// kustomize-controller decrypts a build:
+// - any object carrying sops metadata with a MAC (a manifest encrypted whole,
+//   usually a Secret with `encrypted_regex: ^(data|stringData)$`);
+// - Secret `data` / `stringData` entries whose content is a SOPS file (what a
+//   secretGenerator `files` entry makes of an encrypted YAML, JSON, dotenv or
+//   binary file); the entry's key names the output format, as in Flux;
+// - Secrets a secretGenerator `envs` entry made from an encrypted .env file:
+//   the build split the encrypted file into `KEY=ENC[...]` pairs plus
+//   `sops_*` metadata pairs; Flux decrypts that file before the build, so the
+//   pairs are put back together, decrypted, and the Secret ends up with the
+//   cleartext pairs and no `sops_*` keys, as Flux's would.
+// `kustomize.toolkit.fluxcd.io/decrypt: Disabled` leaves an object as it is.
+import { SopsError, type SopsErrorReason } from "./Errors.ts"
+import { formatFromPath } from "./Config.ts"
+import type { DataKeyCache } from "./internal/Age.ts"
+import { loadObject } from "./internal/ObjectFormat.ts"
+import type { Format } from "./internal/Tree.ts"
+import { decryptAs, detectEncryptedFormat, isDecryptionDisabled } from "./Secret.ts"
+import { decrypt, openTree } from "./Sops.ts"
+
+type Obj = Record<string, unknown>
+
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/**
+ * A SOPS-encrypted object of a build could not be decrypted. `reason` is the
+ * condition reason of the apply (`DecryptionFailed`); `sopsReason` says why
+ * (`NoMatchingIdentity`, `DecryptionFailed` for a tampered value or MAC,
+ * `ParseError` for a malformed file, ...). The message names the object, the
+ * file and the recipients, never a decrypted value.
+ */
+export class DecryptionError extends Error {
+  readonly reason = "DecryptionFailed" as const
+  /** `Kind/namespace/name` (`Kind/name` when cluster-scoped or without namespace). */
+  readonly object: string
+  /** the file the object came from (opts.source), or the Secret entry (`data.key`) holding the file. */
+  readonly file: string | undefined
+  /** age recipients (public keys) the file is encrypted for, when known. */
+  readonly recipients: ReadonlyArray<string>
+  readonly sopsReason: SopsErrorReason
+  /** 1-based line of a parse error in the encrypted file, when known. */
+  readonly line: number | undefined
+  constructor(o: {
+    object: string
+    file?: string | undefined
+    recipients: ReadonlyArray<string>
+    sopsReason: SopsErrorReason
+    line?: number | undefined
+    detail: string
+  }) {
+    const recips = o.recipients.length > 0 && !o.detail.includes(o.recipients[0]!) ? ` (recipients: ${o.recipients.join(", ")})` : ""
+    super(`${o.object}${o.file ? ` (${o.file})` : ""}: ${o.detail}${recips}`)
+    this.name = "DecryptionError"
+    this.object = o.object
+    this.file = o.file
+    this.recipients = o.recipients
+    this.sopsReason = o.sopsReason
+    this.line = o.line
+  }
+}
+
+/** Options of `decryptObjects`. */
+export type DecryptObjectsOptions = {
+  /** the file an object came from (its path in the source), for error messages. */
+  readonly source?: ((o: Record<string, unknown>) => string | undefined) | undefined
+  /** remembers unwrapped data keys across calls; keep one per cluster key. */
+  readonly cache?: DataKeyCache | undefined
+}
+
+/** `Kind/namespace/name` of an object, as errors name it. */
+export const objectRef = (o: Obj): string => {
+  const md = isObj(o["metadata"]) ? o["metadata"] : {}
+  const ns = typeof md["namespace"] === "string" && md["namespace"] !== "" ? `${md["namespace"]}/` : ""
+  return `${typeof o["kind"] === "string" ? o["kind"] : "object"}/${ns}${String(md["name"] ?? "")}`
+}
+
+const hasSopsMac = (o: Obj): boolean => {
+  const s = o["sops"]
+  return isObj(s) && typeof s["mac"] === "string" && s["mac"] !== ""
+}
+
+const ENC_PREFIX = "ENC[AES256_GCM,"
+
+const fromBase64 = (v: string): string | undefined => {
+  // Buffer.from never throws on bad base64; a value that does not round trip is not ours
+  const b = Buffer.from(v, "base64")
+  return b.length === 0 && v.length > 0 ? undefined : b.toString("utf8")
+}
+
+// A Secret made by a secretGenerator `envs` entry from an encrypted .env file.
+const isEnvGenerated = (data: Obj): boolean => {
+  const mac = data["sops_mac"]
+  return typeof mac === "string" && typeof data["sops_lastmodified"] === "string" && (fromBase64(mac) ?? "").startsWith(ENC_PREFIX)
+}
+
+const entryFormat = (content: string): Format | undefined => (content.length > 64 ? detectEncryptedFormat(content) : undefined)
+
+/**
+ * True when the object holds SOPS-encrypted content `decryptObjects` decrypts
+ * (sops metadata, or Secret entries holding SOPS files); the opt-out
+ * annotation is not looked at.
+ */
+export const isSopsEncrypted = (o: unknown): boolean => {
+  if (!isObj(o)) return false
+  if (hasSopsMac(o)) return true
+  if (o["kind"] !== "Secret") return false
+  const data = o["data"]
+  if (isObj(data)) {
+    if (isEnvGenerated(data)) return true
+    for (const v of Object.values(data)) if (typeof v === "string" && entryFormat(fromBase64(v) ?? "")) return true
+  }
+  const sd = o["stringData"]
+  if (isObj(sd)) for (const v of Object.values(sd)) if (typeof v === "string" && entryFormat(v)) return true
+  return false
+}
+
+// Best effort, for messages about files that do not even parse: the recipients written in the text.
+const recipientsInText = (text: string): string[] => [...new Set([...text.matchAll(/recipient["'=:\s]+(age1[0-9a-z]+)/g)].map((m) => m[1]!))]
+
+const recipientsInMetadata = (o: Obj): string[] => {
+  const s = o["sops"]
+  if (!isObj(s)) return []
+  const out: string[] = []
+  const read = (l: unknown) => {
+    if (Array.isArray(l)) for (const e of l) if (isObj(e) && typeof e["recipient"] === "string") out.push(e["recipient"])
+  }
+  read(s["age"])
+  if (Array.isArray(s["key_groups"])) for (const g of s["key_groups"]) if (isObj(g)) read(g["age"])
+  return [...new Set(out)]
+}
+
+type Ctx = { readonly object: string; readonly file: string | undefined; readonly cache: DataKeyCache | undefined }
+
+const fail = (ctx: Ctx, e: unknown, recipients: () => string[], entry?: string): DecryptionError => {
+  const file = entry ? (ctx.file ? `${ctx.file}, ${entry}` : entry) : ctx.file
+  if (e instanceof SopsError) {
+    return new DecryptionError({
+      object: ctx.object,
+      file,
+      recipients: e.recipients.length > 0 ? e.recipients : recipients(),
+      sopsReason: e.reason,
+      line: e.line,
+      detail: e.message,
+    })
+  }
+  // a foreign error may quote a value: keep only its kind
+  return new DecryptionError({
+    object: ctx.object,
+    file,
+    recipients: recipients(),
+    sopsReason: "DecryptionFailed",
+    detail: `decryption failed (${e instanceof Error ? e.name : "error"})`,
+  })
+}
+
+const decryptWhole = async (o: Obj, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
+  try {
+    const { tree } = await openTree(loadObject(o), identities, { cache: ctx.cache })
+    return tree.toValue!() as Obj
+  } catch (e) {
+    const err = fail(ctx, e, () => recipientsInMetadata(o))
+    if (!(e instanceof SopsError && e.message.includes("MAC mismatch")) || (isObj(o["sops"]) && o["sops"]["mac_only_encrypted"] === true)) throw err
+    // the build may be the one that changed a field: say so, and how to make the MAC immune to it
+    throw new DecryptionError({
+      object: err.object,
+      file: err.file,
+      recipients: err.recipients,
+      sopsReason: err.sopsReason,
+      detail: `${e.message}, or the build changed a field the MAC covers (targetNamespace, namePrefix/Suffix, commonMetadata, a patch); encrypt it with mac_only_encrypted: true to let the build change unencrypted fields`,
+    })
+  }
+}
+
+const decryptEntry = async (key: string, content: string, inF: Format, identities: ReadonlyArray<string>, ctx: Ctx, entry: string): Promise<string> => {
+  const outF: Format = key.endsWith(".dockerconfigjson") ? "json" : formatFromPath(key)
+  try {
+    return await decryptAs(content, inF, outF, identities, { cache: ctx.cache })
+  } catch (e) {
+    throw fail(ctx, e, () => recipientsInText(content), entry)
+  }
+}
+
+// KEY=VALUE lines as the build's envs generator reads them (values verbatim, comments skipped).
+const envPairs = (text: string): Array<[string, string]> => {
+  const out: Array<[string, string]> = []
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/^\s+/, "")
+    if (line === "" || line.startsWith("#")) continue
+    const i = line.indexOf("=")
+    if (i > 0) out.push([line.slice(0, i), line.slice(i + 1)])
+  }
+  return out
+}
+
+const decryptSecret = async (o: Obj, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
+  let changed = false
+  const result: Obj = { ...o }
+  const data = o["data"]
+  if (isObj(data)) {
+    const decoded = new Map<string, string>()
+    for (const [k, v] of Object.entries(data)) if (typeof v === "string") decoded.set(k, fromBase64(v) ?? "")
+    const out: Obj = {}
+    const files = new Map<string, string>()
+    for (const [k, content] of decoded) {
+      const inF = entryFormat(content)
+      if (inF) files.set(k, await decryptEntry(k, content, inF, identities, ctx, `data.${k}`))
+    }
+    let env: Map<string, string> | undefined
+    if (isEnvGenerated(data)) {
+      const lines = [...decoded].filter(([k]) => !files.has(k)).map(([k, v]) => `${k}=${v}\n`)
+      const text = lines.join("")
+      try {
+        env = new Map(envPairs(await decrypt(text, "dotenv", identities, { cache: ctx.cache })))
+      } catch (e) {
+        throw fail(ctx, e, () => recipientsInText(text), "the .env file of its secretGenerator")
+      }
+    }
+    for (const [k, v] of Object.entries(data)) {
+      const f = files.get(k)
+      if (f !== undefined) out[k] = Buffer.from(f, "utf8").toString("base64")
+      else if (env && k.startsWith("sops_")) continue
+      else if (env?.has(k)) out[k] = Buffer.from(env.get(k)!, "utf8").toString("base64")
+      else out[k] = v
+    }
+    if (files.size > 0 || env) {
+      result["data"] = out
+      changed = true
+    }
+  }
+  const sd = o["stringData"]
+  if (isObj(sd)) {
+    const out: Obj = { ...sd }
+    let any = false
+    for (const [k, v] of Object.entries(sd)) {
+      if (typeof v !== "string") continue
+      const inF = entryFormat(v)
+      if (!inF) continue
+      out[k] = await decryptEntry(k, v, inF, identities, ctx, `stringData.${k}`)
+      any = true
+    }
+    if (any) {
+      result["stringData"] = out
+      changed = true
+    }
+  }
+  return changed ? result : o
+}
+
+const decryptOne = async (o: unknown, identities: ReadonlyArray<string>, opts: DecryptObjectsOptions): Promise<unknown> => {
+  if (!isObj(o) || isDecryptionDisabled(o)) return o
+  const whole = hasSopsMac(o)
+  if (!whole && o["kind"] !== "Secret") return o
+  const ctx: Ctx = { object: objectRef(o), file: opts.source?.(o), cache: opts.cache }
+  // a whole-encrypted Secret whose entries hold SOPS files (sops over a generated Secret) gets both steps
+  const first = whole ? await decryptWhole(o, identities, ctx) : o
+  return first["kind"] === "Secret" ? decryptSecret(first, identities, ctx) : first
+}
+
+/**
+ * Decrypts every SOPS-encrypted object of a build with age `identities`
+ * (`AGE-SECRET-KEY-...` lines or whole key files). Returns a new array in the
+ * same order; objects with nothing to decrypt (and those annotated
+ * `kustomize.toolkit.fluxcd.io/decrypt: Disabled`) are the same references.
+ * Objects are decrypted concurrently; the first failure in object order is
+ * thrown as a `DecryptionError`, so a build with one bad Secret applies nothing.
+ *
+ * MAC: values are authenticated one by one and the file's MAC is checked over
+ * the object as it arrives. A build that changed a field the MAC covers
+ * (targetNamespace, namePrefix, commonMetadata or a patch on an encrypted
+ * manifest) fails the check unless the file was encrypted with
+ * `mac_only_encrypted: true`, which makes the MAC cover encrypted values only.
+ */
+export async function decryptObjects(
+  objects: readonly Record<string, unknown>[],
+  identities: readonly string[],
+  opts: DecryptObjectsOptions = {},
+): Promise<Record<string, unknown>[]> {
+  const settled = await Promise.allSettled(objects.map((o) => decryptOne(o, identities, opts)))
+  const out: Record<string, unknown>[] = []
+  for (const s of settled) {
+    if (s.status === "rejected") throw s.reason
+    out.push(s.value as Record<string, unknown>)
+  }
+  return out
+}
