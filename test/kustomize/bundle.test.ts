@@ -26,7 +26,7 @@ const tree = async (recipients: string[]) => ({
 })
 
 // As the Kustomization does: SOPS documents the build read keep their source text (and key order).
-const bundleOf = async (files: Record<string, string>) => encodeBundle(fluxBuild(memoryFs(files), "apps").resources as KubeObject[], sopsSourcesOf(Object.values(files)))
+const bundleOf = async (files: Record<string, string>) => encodeBundle(fluxBuild(memoryFs(files), "apps").resources as KubeObject[], sopsSourcesOf(Object.entries(files)))
 
 test("a built bundle stays encrypted and decrypts with the cluster's key on the apply side", async () => {
   const bytes = await bundleOf(await tree([cluster.recipient, admin.recipient]))
@@ -42,8 +42,9 @@ test("a built bundle stays encrypted and decrypts with the cluster's key on the 
     assert.equal((whole as { sops?: unknown }).sops, undefined, "the sops block does not reach the cluster")
     const gen = out.objects.find((o) => o.kind === "Secret" && o.metadata.name.startsWith("gen-"))!
     assert.match(Buffer.from((gen.data as Record<string, string>)["db.env"]!, "base64").toString(), new RegExp(PLAIN[2]!))
+    assert.equal(whole.metadata.name, "whole")
     assert.ok(out.plaintexts.includes(PLAIN[0]!), "decrypted values are known for redaction")
-    assert.equal(out.objects.find((o) => o.metadata.name === "plain")!.data.k, "v")
+    assert.equal((out.objects.find((o) => o.metadata.name === "plain")!.data as Record<string, string>).k, "v")
   }
 })
 
@@ -60,11 +61,12 @@ test("wrong key, tampered file, missing spec.decryption: DecryptionFailed naming
     return e.message
   }
   const wrong = await fail(text, { decryption: { provider: "sops" }, identities: async () => [other.keyFile] })
-  assert.match(wrong, /Secret[/ ]apps\/(whole|gen-)/)
+  // The first failing object in build order: the generated Secret (its entry) or the whole manifest (its file).
+  assert.match(wrong, /Secret\/apps\/(whole \(apps\/whole\.yaml\)|gen-\w+ \(data\.db\.env\))/, `names the object and its file: ${wrong}`)
   assert.ok(wrong.includes(cluster.recipient) && wrong.includes(admin.recipient), `recipients named: ${wrong}`)
   // Flip one character of the ciphertext of the password.
   const tampered = text.replace(/(password: ENC\[AES256_GCM,data:)(.)/, (_m, a: string, c: string) => a + (c === "A" ? "B" : "A"))
   assert.notEqual(tampered, text)
-  assert.match(await fail(tampered, { decryption: { provider: "sops" }, identities: async () => [cluster.keyFile] }), /Secret[/ ]apps\/whole.*MAC|Secret[/ ]apps\/whole/)
+  assert.match(await fail(tampered, { decryption: { provider: "sops" }, identities: async () => [cluster.keyFile] }), /Secret\/apps\/whole \(apps\/whole\.yaml\)/)
   assert.match(await fail(text, { decryption: undefined, identities: async () => [cluster.keyFile] }), /spec\.decryption is not set/)
 })

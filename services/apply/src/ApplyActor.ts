@@ -50,7 +50,10 @@ export const parseBundle = (text: string): BundleDoc[] => {
     const object = d.toJS({ maxAliasCount: 100 }) as KubeObject | null
     if (object === null) continue
     if (typeof object !== "object" || Array.isArray(object)) throw new ApplyFailure("ReconciliationFailed", `bundle document #${i} is not an object`)
-    out.push({ text: d.toString({ lineWidth: 0 }), object })
+    // The Kustomization names an encrypted document's source file in a comment before it.
+    const comments = `${d.commentBefore ?? ""}\n${(d.contents as { commentBefore?: string } | null)?.commentBefore ?? ""}`
+    const source = /moor-source:\s*(\S+)/.exec(comments)?.[1]
+    out.push({ text: d.toString({ lineWidth: 0 }), object, ...(source ? { source } : {}) })
   }
   return out
 }

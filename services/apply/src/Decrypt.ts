@@ -6,13 +6,24 @@
 import { createHash } from "node:crypto"
 import type { KubeClient, KubeObject } from "@moor/kube"
 import type { ApplyBundle, ApplyOwner } from "@moor/protocol"
-import { ageIdentitiesFromSecret, DataKeyCache, decryptSecretManifest, DEFAULT_AGE_SECRET, detectEncryptedFormat, isDecryptionDisabled, SopsError } from "@moor/sops"
+import {
+  ageIdentitiesFromSecret,
+  DataKeyCache,
+  decryptObjects,
+  decryptSecretManifest,
+  DecryptionError,
+  DEFAULT_AGE_SECRET,
+  isDecryptionDisabled,
+  isSopsEncrypted as sopsEncrypted,
+  SopsError,
+} from "@moor/sops"
 import { ApplyFailure } from "./Errors.ts"
 
-/** One document of a bundle: its text (the key order a SOPS MAC was computed in) and its object. */
+/** One document of a bundle: its text (the key order a SOPS MAC was computed in), its object, its source file when named. */
 export interface BundleDoc {
   readonly text: string
   readonly object: KubeObject
+  readonly source?: string
 }
 
 /** The decrypted set and every plaintext value it holds (to redact from messages that leave the actor). */
@@ -23,20 +34,13 @@ export interface Decrypted {
 
 const nameOf = (o: KubeObject) => `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`
 
-/** Does this object need decrypting: a whole SOPS manifest, or a Secret with SOPS-encrypted entries (secretGenerator)? */
-export const isSopsEncrypted = (o: KubeObject): boolean => {
-  if (isDecryptionDisabled(o as Record<string, unknown>)) return false
+const hasSopsMac = (o: KubeObject): boolean => {
   const sops = (o as { sops?: { mac?: unknown } }).sops
-  if (sops && typeof sops === "object" && typeof sops.mac === "string" && sops.mac !== "") return true
-  if (o.kind !== "Secret") return false
-  for (const field of ["data", "stringData"] as const) {
-    for (const v of Object.values((o[field] ?? {}) as Record<string, unknown>)) {
-      if (typeof v !== "string") continue
-      if (detectEncryptedFormat(field === "data" ? Buffer.from(v, "base64").toString("utf8") : v)) return true
-    }
-  }
-  return false
+  return typeof sops === "object" && sops !== null && typeof sops.mac === "string" && sops.mac !== ""
 }
+
+/** Does this object need decrypting: a whole SOPS manifest, or a Secret with SOPS-encrypted entries (secretGenerator)? */
+export const isSopsEncrypted = (o: KubeObject): boolean => !isDecryptionDisabled(o as Record<string, unknown>) && sopsEncrypted(o)
 
 /** String values a decrypted object now holds in clear (data decoded and as sent, stringData). */
 const plaintextsOf = (o: KubeObject): string[] => {
@@ -77,29 +81,34 @@ export class Decryptor {
     const idKey = createHash("sha256").update(identities.join("\n")).digest("hex")
     let cache = this.caches.get(idKey)
     if (!cache) this.caches.set(idKey, (cache = new DataKeyCache()))
-    const plaintexts: string[] = []
-    const objects: KubeObject[] = []
-    for (const d of docs) {
-      if (!isSopsEncrypted(d.object)) {
-        objects.push(d.object)
-        continue
-      }
-      try {
-        const r = await decryptSecretManifest(d.text, identities, { cache })
-        const obj = r.object as KubeObject
-        // A whole-manifest file keeps its sops block in the object only until here.
-        delete (obj as { sops?: unknown }).sops
-        objects.push(obj)
-        plaintexts.push(...plaintextsOf(obj))
-      } catch (e) {
-        if (!(e instanceof SopsError)) throw new ApplyFailure("DecryptionFailed", `${nameOf(d.object)}: ${(e as Error).message}`)
-        const recipients = e.recipients.length && !e.message.includes(e.recipients[0]!) ? ` (recipients: ${e.recipients.join(", ")})` : ""
-        const name = nameOf(d.object)
-        // @moor/sops names a manifest "Secret ns/name" already; other errors get the name here.
-        const named = e.message.includes(`${d.object.kind} ${d.object.metadata?.namespace ? `${d.object.metadata.namespace}/` : ""}${d.object.metadata?.name}`)
-        throw new ApplyFailure("DecryptionFailed", `${named ? "" : `${name}: `}${e.message}${recipients}`)
-      }
+    const source = new WeakMap<object, string>()
+    // Whole manifests are decrypted from their text first: the object lost the file's key order
+    // (integer-like keys move first in JS), which the MAC is computed in.
+    const pre = await Promise.all(
+      docs.map(async (d) => {
+        if (d.source) source.set(d.object, d.source)
+        if (!hasSopsMac(d.object) || isDecryptionDisabled(d.object as Record<string, unknown>)) return d.object
+        try {
+          const r = await decryptSecretManifest(d.text, identities, { cache })
+          const obj = r.object as KubeObject
+          if (d.source) source.set(obj, d.source)
+          return obj
+        } catch {
+          return d.object // decryptObjects below gives the error, naming object, file and recipients
+        }
+      }),
+    )
+    let objects: KubeObject[]
+    try {
+      objects = (await decryptObjects(pre as unknown as Record<string, unknown>[], identities, { cache, source: (o) => source.get(o) })) as unknown as KubeObject[]
+    } catch (e) {
+      if (e instanceof DecryptionError || e instanceof SopsError) throw new ApplyFailure("DecryptionFailed", e.message)
+      throw new ApplyFailure("DecryptionFailed", `decryption failed (${(e as Error)?.name ?? "error"})`)
     }
+    const plaintexts: string[] = []
+    objects.forEach((o, i) => {
+      if (o !== docs[i]!.object) plaintexts.push(...plaintextsOf(o))
+    })
     return { objects, plaintexts }
   }
 }

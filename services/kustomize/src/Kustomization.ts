@@ -141,8 +141,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           await patch(k, id, next)
           return
         }
-        const texts: string[] = []
-        const tracked = trackingFs(diskFs(dir), (_p, t) => void (t.includes("mac: ENC[") && texts.push(t)))
+        const texts: Array<[string, string]> = []
+        const tracked = trackingFs(diskFs(dir), (p, t) => void (t.includes("mac: ENC[") && texts.push([p, t])))
         reads = tracked.reads
         const result = fluxBuild(tracked.fs, spec.path ?? "./", {
           ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
