@@ -34,9 +34,15 @@ export class DriftWatcher {
   private readonly active: (owner: ApplyOwner) => boolean
   private readonly report: (r: DriftReport) => void
   private readonly log: Log | undefined
+  private readonly perNamespace: boolean
 
-  /** `active(owner)` says whether the owner still corrects drift (not suspended, still hosted here). */
-  constructor(o: { kube: KubeClient; manager: ResourceManager; active: (owner: ApplyOwner) => boolean; report: (r: DriftReport) => void; log?: Log }) {
+  /**
+   * `active(owner)` says whether the owner still corrects drift (not suspended). `perNamespace`:
+   * watch namespaced kinds one namespace at a time (an impersonated service account may only
+   * list its own namespaces), instead of one cluster-wide informer per kind.
+   */
+  constructor(o: { kube: KubeClient; manager: ResourceManager; active: (owner: ApplyOwner) => boolean; report: (r: DriftReport) => void; log?: Log; perNamespace?: boolean }) {
+    this.perNamespace = o.perNamespace === true
     this.kube = o.kube
     this.manager = o.manager
     this.active = o.active
@@ -53,7 +59,7 @@ export class DriftWatcher {
       const id = idOf(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name)
       ids.add(id)
       this.tracked.set(id, { owner, applied: o })
-      await this.watch(o.apiVersion, o.kind)
+      await this.watch(o.apiVersion, o.kind, o.metadata.namespace)
     }
     this.byOwner.set(ownerId, ids)
   }
@@ -70,19 +76,24 @@ export class DriftWatcher {
     this.informers.clear()
   }
 
-  private async watch(apiVersion: string, kind: string) {
-    const key = `${apiVersion}/${kind}`
-    if (this.informers.has(key)) return
+  /**
+   * Starts (once) the informer that sees this kind's objects. Not awaited to its first list: an
+   * apply must not wait on a watch (one that is forbidden retries in the background); the first
+   * list compares every tracked object anyway, so drift in between is still corrected.
+   */
+  private async watch(apiVersion: string, kind: string, namespace: string | undefined) {
     let r: ResourceRef
     try {
       r = await this.kube.resource(apiVersion, kind)
     } catch {
       return
     }
+    const ns = this.perNamespace && r.namespaced ? namespace : undefined
+    const key = `${apiVersion}/${kind}/${ns ?? ""}`
     if (this.informers.has(key)) return
-    const inf = new Informer(this.kube, r, { upsert: (o) => this.changed(o), remove: (o) => this.changed(o, true) }, this.log ? { log: this.log } : {})
+    const inf = new Informer(this.kube, r, { upsert: (o) => this.changed(o), remove: (o) => this.changed(o, true) }, { ...(this.log ? { log: this.log } : {}), ...(ns ? { namespace: ns } : {}) })
     this.informers.set(key, inf)
-    await inf.start()
+    void inf.start().catch((e: unknown) => this.log?.warn("drift watch failed to start", { resource: key, error: String(e) }))
   }
 
   private changed(live: KubeObject, deleted = false) {

@@ -82,7 +82,7 @@ export class Targets {
     if (!target) {
       const kube = sa ? base.impersonate(`system:serviceaccount:${owner.namespace}:${sa}`) : base
       const manager = new ResourceManager(kube, { fieldManager: this.o.fieldManager })
-      const drift = new DriftWatcher({ kube, manager, active: this.o.active, report: this.o.report, ...(this.o.log ? { log: this.o.log } : {}) })
+      const drift = new DriftWatcher({ kube, manager, active: this.o.active, report: this.o.report, perNamespace: sa !== undefined, ...(this.o.log ? { log: this.o.log } : {}) })
       target = { id, describe: sa ? `${describe} as service account '${owner.namespace}/${sa}'` : describe, kube, base, manager, drift }
       this.byId.set(id, target)
     }
