@@ -3,7 +3,8 @@
 // the object store and NATS, and is decrypted by the apply actor with the
 // cluster's own key (flux-system/sops-age). A new encryption updates it; a
 // wrong key and a tampered file are DecryptionFailed naming the file and its
-// recipients, the previous Secret in place. No plaintext value anywhere: every
+// recipients, the previous Secret in place. A postBuild variable from a hub
+// Secret is substituted by the apply actor too. No plaintext value anywhere: every
 // NATS message (a `>` subscription), event, log line and status is grepped.
 import { test } from "node:test"
 import assert from "node:assert/strict"
@@ -36,7 +37,7 @@ test("SOPS Secrets: decrypted with the cluster's key on apply, updated, refused 
   const clusterKey = await generateAgeIdentity()
   const admin = await generateAgeIdentity()
   const stranger = await generateAgeIdentity()
-  const plain = [1, 2, 3, 4].map((i) => `pw${i}-${randomBytes(6).toString("hex")}`)
+  const plain = [1, 2, 3, 4, 5].map((i) => `pw${i}-${randomBytes(6).toString("hex")}`)
   const forms = plain.flatMap((p) => [p, Buffer.from(p).toString("base64")])
 
   // The cluster's own key, where Flux looks without a secretRef.
@@ -44,7 +45,10 @@ test("SOPS Secrets: decrypted with the cluster's key on apply, updated, refused 
   await c.kube.apply(ageKeySecret(clusterKey.keyFile) as KubeObject, { fieldManager: "test" })
 
   const root = tempDir(t)
-  const repo = makeRepo(root, "fleet", { "apps/ns.yaml": ns, "apps/secret.yaml": await enc(plain[0]!, [clusterKey.recipient, admin.recipient]) })
+  // A substitution variable from a Secret of the hub: its value must not travel either.
+  await c.kube.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: "vars", namespace: "default" }, stringData: { token: plain[4]! } } as KubeObject, { fieldManager: "test" })
+  const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: apps\ndata:\n  token: ${token}\n"
+  const repo = makeRepo(root, "fleet", { "apps/ns.yaml": ns, "apps/cm.yaml": cm, "apps/secret.yaml": await enc(plain[0]!, [clusterKey.recipient, admin.recipient]) })
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
   await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1s" } }, { fieldManager: "test" })
@@ -53,7 +57,14 @@ test("SOPS Secrets: decrypted with the cluster's key on apply, updated, refused 
       apiVersion: "kustomize.toolkit.fluxcd.io/v1",
       kind: "Kustomization",
       metadata: { name: "apps", namespace: "default" },
-      spec: { interval: "10m", path: "./apps", prune: true, decryption: { provider: "sops" }, sourceRef: { kind: "GitRepository", name: "fleet" } },
+      spec: {
+        interval: "10m",
+        path: "./apps",
+        prune: true,
+        decryption: { provider: "sops" },
+        postBuild: { substituteFrom: [{ kind: "Secret", name: "vars" }] },
+        sourceRef: { kind: "GitRepository", name: "fleet" },
+      },
     },
     { fieldManager: "test" },
   )
@@ -71,6 +82,8 @@ test("SOPS Secrets: decrypted with the cluster's key on apply, updated, refused 
   let o = await until("Ready", (o) => ready(o)?.status === "True" && o.status?.lastAppliedRevision === `master@sha1:${repo.first}`)
   assert.equal(await password(), plain[0])
   assert.equal((await c.kube.get(secrets, "apps", "db")).sops, undefined, "no sops block in the cluster")
+  const cms = await c.kube.resource("v1", "ConfigMap")
+  assert.equal(((await c.kube.get(cms, "apps", "settings")).data as Record<string, string>).token, plain[4], "substituted on apply")
 
   // Re-encrypted with a new value in a new commit: the cluster follows.
   const second = repo.commit({ "apps/secret.yaml": await enc(plain[1]!, [clusterKey.recipient, admin.recipient]) })

@@ -60,6 +60,22 @@ export const ApplyBundle = Schema.Struct({
   /** spec.decryption: SOPS with the age identities of secretRef (owner's namespace, target cluster), else flux-system/sops-age. */
   decryption: Schema.optional(Schema.Struct({ provider: Schema.Literal("sops"), secretRef: Schema.optional(Schema.Struct({ name: Schema.String })) })),
   target: Schema.optional(ApplyTarget),
+  /**
+   * postBuild variables, substituted by the apply actor after decryption (Flux's order). Sources
+   * in order, later ones winning, then `substitute` over all. ConfigMap data travels inline;
+   * Secrets only by name: the apply actor reads them on its own cluster (owner's namespace).
+   */
+  postBuild: Schema.optional(
+    Schema.Struct({
+      substituteFrom: Schema.Array(
+        Schema.Union([
+          Schema.Struct({ kind: Schema.Literal("ConfigMap"), name: Schema.String, data: Schema.Record(Schema.String, Schema.String) }),
+          Schema.Struct({ kind: Schema.Literal("Secret"), name: Schema.String, optional: Schema.Boolean }),
+        ]),
+      ),
+      substitute: Schema.Record(Schema.String, Schema.String),
+    }),
+  ),
 })
 export type ApplyBundle = typeof ApplyBundle.Type
 

@@ -28,6 +28,7 @@ import { ApplyError as SsaApplyError, diffInventory, refString, summarize, type 
 import { Decryptor, loadIdentities, redact, type BundleDoc } from "./Decrypt.ts"
 import { ownerKey } from "./Drift.ts"
 import { ApplyFailure } from "./Errors.ts"
+import { resolveVariables, substitute } from "./Substitute.ts"
 import { Targets, type Target } from "./Targets.ts"
 
 export interface ApplyActorOptions {
@@ -171,11 +172,23 @@ export class ApplyActor {
     const bytes = await this.o.store.get(req.digest)
     if (!bytes) throw new ApplyFailure("ArtifactFailed", `bundle ${req.digest} of revision ${req.revision} is not in the object store`)
     const docs = parseBundle(new TextDecoder().decode(bytes))
-    const { objects, plaintexts } = await this.decryptor.decrypt(docs, {
+    const decrypted = await this.decryptor.decrypt(docs, {
       decryption: req.decryption,
       identities: () => loadIdentities(target.base, req.owner, req.decryption, target.describe),
     })
+    const plaintexts = [...decrypted.plaintexts]
     const hide = (m: string) => redact(m, plaintexts)
+    let objects = decrypted.objects
+    if (req.postBuild) {
+      // Secret variables come from this actor's own cluster (the hub: Flux's management cluster).
+      const { vars, secretValues } = await resolveVariables(this.o.kube, req.owner.namespace, req.postBuild)
+      plaintexts.push(...secretValues.filter((v) => v.length >= 3))
+      try {
+        objects = substitute(objects, vars)
+      } catch (e) {
+        throw e instanceof ApplyFailure ? new ApplyFailure(e.reason, hide(e.message)) : e
+      }
+    }
     try {
       const cs = await target.manager.apply(objects, { force: req.options.force })
       const inventory = target.manager.inventory(objects)

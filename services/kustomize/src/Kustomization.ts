@@ -9,13 +9,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Result } from "effect"
 import { Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
-import { Codecs, type ActorKey, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
+import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
 import { extractArchive, type ArtifactStore } from "@moor/artifact"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
-import { diskFs, fluxBuild, substituteObjects } from "@moor/kustomize"
+import { diskFs, fluxBuild } from "@moor/kustomize"
 import { ApplyClient, ApplyUnavailable } from "./ApplyClient.ts"
-import { encodeBundle, isSopsManifest, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
+import { encodeBundle, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
 import { digestOf, replayReads, trackingFs, digestOfReads, type BuildReads } from "./BuildInputs.ts"
 
 export interface KustomizationDeps {
@@ -41,11 +41,6 @@ class StepFailure extends Error {
     this.waiting = waiting
   }
 }
-
-// A SOPS-encrypted manifest is left alone: its MAC covers every value, so substituting before
-// decryption (which happens on the target cluster) would fail it.
-const isSubstituteDisabled = (o: KubeObject) =>
-  o.metadata?.annotations?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled" || o.metadata?.labels?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled" || isSopsManifest(o)
 
 const ownerOf = (k: Kustomization): ApplyOwner => ({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: k.metadata.namespace ?? "default", name: k.metadata.name })
 
@@ -110,19 +105,29 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const bytes = await deps.store.get(artifact.digest)
       if (!bytes) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
 
-      // Substitution variables: substituteFrom in order (later ones win), then the inline substitute over all, as Flux merges them.
+      // Substitution variables, resolved here but for Secret values, which only the apply actor reads
+      // (a bundle or message never holds them): substituted there, after decryption, as Flux orders it.
       const spec = k.spec as Record<string, any>
-      const vars: Record<string, string> = {}
+      const substituteFrom: NonNullable<ApplyBundle["postBuild"]>["substituteFrom"][number][] = []
+      const varInputs: unknown[] = []
       for (const ref of (spec.postBuild?.substituteFrom ?? []) as { kind: "ConfigMap" | "Secret"; name: string; optional?: boolean }[]) {
         const src = await deps.kube.find(ref.kind === "Secret" ? deps.secrets : deps.configMaps, ns, ref.name)
         if (!src) {
           if (ref.optional) continue
           throw new StepFailure("BuildFailed", `substitute from '${ref.kind}/${ref.name}' error: ${ref.kind} ${ns}/${ref.name} not found`)
         }
-        for (const [key, v] of Object.entries((src.data ?? {}) as Record<string, string>)) vars[key] = ref.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v
+        const data = (src.data ?? {}) as Record<string, string>
+        if (ref.kind === "Secret") {
+          substituteFrom.push({ kind: "Secret", name: ref.name, optional: ref.optional === true })
+          varInputs.push(["Secret", ref.name, digestOf(data)]) // for the skip rule: a digest, never the values
+        } else {
+          substituteFrom.push({ kind: "ConfigMap", name: ref.name, data })
+          varInputs.push(["ConfigMap", ref.name, data])
+        }
       }
-      Object.assign(vars, spec.postBuild?.substitute ?? {})
-      const varsDigest = digestOf(vars)
+      const substitute = (spec.postBuild?.substitute ?? {}) as Record<string, string>
+      const varsDigest = digestOf([varInputs, substitute])
+      const postBuild = substituteFrom.length || Object.keys(substitute).length ? { postBuild: { substituteFrom, substitute } } : {}
 
       // Build (or skip: a new revision that changes no file the build read, same spec and variables).
       const dir = await mkdtemp(join(tmpdir(), "moor-ks-"))
@@ -154,8 +159,6 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         })
         objects = result.resources as KubeObject[]
         sops = sopsSourcesOf(texts)
-        // Substituted in place, so the build's order (and the inventory's) stays as built.
-        if (Object.keys(vars).length) objects = objects.map((o) => (isSubstituteDisabled(o) ? o : (substituteObjects([o], vars)[0] as KubeObject)))
       } catch (e) {
         if (e instanceof StepFailure) throw e
         throw new StepFailure("BuildFailed", `kustomize build failed: ${(e as Error).message}`)
@@ -184,6 +187,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         },
         ...(k.spec.decryption ? { decryption: { provider: "sops" as const, ...(k.spec.decryption.secretRef ? { secretRef: { name: k.spec.decryption.secretRef.name } } : {}) } } : {}),
         ...targetOf(k.spec),
+        ...postBuild,
       }
       const reply = await deps.apply.request(req, timeoutMs + 20_000)
       if (!reply.ok) {
