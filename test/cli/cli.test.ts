@@ -44,3 +44,10 @@ test("moor run says plainly that no service is built yet, and fails", () => {
   assert.equal(r.code, 1)
   assert.match(r.err, /service helm is not built yet/)
 })
+
+test("moor run with kustomize but no apply service says where bundles go", () => {
+  const r = moor("run", "--services", "source,kustomize", "--kubeconfig", "/nonexistent/kubeconfig")
+  assert.equal(r.code, 1)
+  assert.match(r.err, /kustomize without apply: .*moor\.apply\.hub.*'moor run --services apply'/)
+  assert.match(r.err, /kubeconfig \/nonexistent\/kubeconfig does not exist/)
+})

@@ -1,6 +1,7 @@
-// The source and kustomize services hosted on a test cluster, and the
+// The source, kustomize and apply services hosted on a test cluster, and the
 // Kustomization events they publish.
-import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@moor/actors"
+import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog, type Log } from "@moor/actors"
+import { applyService } from "@moor/apply-service"
 import { kustomizeService } from "@moor/kustomize-service"
 import type { Event } from "@moor/protocol"
 import { sourceService } from "@moor/source"
@@ -8,16 +9,25 @@ import { startCluster, tempDir } from "../harness.ts"
 
 type After = { after: (f: () => unknown) => void }
 
-export const startServices = async (t: After) => {
+export interface ServicesOptions {
+  /** Where the services log (default: nowhere); a test that greps logs passes a recorder. */
+  readonly log?: Log
+}
+
+export const startServices = async (t: After, opts: ServicesOptions = {}) => {
+  const log = opts.log ?? silentLog
   const c = await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
-  const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log: silentLog })
-  const ks = await kustomizeService({ kube: c.kube, nc: c.nc })
+  const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log })
+  const ks = await kustomizeService({ kube: c.kube, nc: c.nc, log })
   const hosts = [
-    new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors }),
-    new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors }),
+    new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors, log }),
+    new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors, log }),
   ]
+  // The hub's apply actor: the kustomize service sends its bundles to moor.apply.hub.
+  const apply = await applyService({ kube: c.kube, nc: c.nc, log })
+  t.after(() => apply.stop())
   for (const h of hosts) await h.start()
   t.after(() => Promise.all(hosts.map((h) => h.stop())))
   const events: Event[] = []

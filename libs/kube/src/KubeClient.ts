@@ -69,9 +69,12 @@ export class KubeClient {
   private readonly agent: http.Agent
   private base: { at: number; opts: https.RequestOptions } | undefined
   private readonly discovered = new Map<string, Promise<Map<string, ResourceRef>>>()
+  /** Impersonate-User / Impersonate-Group headers sent with every request, when set. */
+  readonly impersonation: { readonly user: string; readonly groups?: ReadonlyArray<string> } | undefined
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfig, o: { impersonate?: { user: string; groups?: ReadonlyArray<string> } } = {}) {
     this.kc = kc
+    this.impersonation = o.impersonate
     const cluster = kc.getCurrentCluster()
     if (!cluster) throw new Error("the kubeconfig has no current cluster")
     this.server = new URL(cluster.server)
@@ -83,6 +86,22 @@ export class KubeClient {
     const kc = new KubeConfig()
     kc.loadFromFile(path)
     return new KubeClient(kc)
+  }
+
+  /** From the text of a kubeconfig (a kubeConfig Secret's value). */
+  static fromString(text: string): KubeClient {
+    const kc = new KubeConfig()
+    kc.loadFromString(text)
+    return new KubeClient(kc)
+  }
+
+  /**
+   * A client for the same cluster whose requests impersonate `user` (and `groups`),
+   * as Flux's spec.serviceAccountName does with "system:serviceaccount:<ns>:<name>":
+   * the server authorizes each request as that identity.
+   */
+  impersonate(user: string, groups?: ReadonlyArray<string>): KubeClient {
+    return new KubeClient(this.kc, { impersonate: { user, ...(groups ? { groups } : {}) } })
   }
 
   /** The KubeConfig (for client-node APIs). */
@@ -112,11 +131,13 @@ export class KubeClient {
     const body = o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body)
     const headers: Record<string, string> = { Accept: "application/json", ...(base.headers as Record<string, string> | undefined) }
     if (body !== undefined) headers["Content-Type"] = o.contentType ?? "application/json"
+    const imp = this.impersonation
+    const reqHeaders: http.OutgoingHttpHeaders = imp ? { ...headers, "Impersonate-User": imp.user, ...(imp.groups?.length ? { "Impersonate-Group": [...imp.groups] } : {}) } : headers
     const mod = u.protocol === "https:" ? https : http
     return new Promise((resolve, reject) => {
       const req = mod.request(
         u,
-        { ...base, method, headers, agent: this.agent, ...(o.signal ? { signal: o.signal } : {}) },
+        { ...base, method, headers: reqHeaders, agent: this.agent, ...(o.signal ? { signal: o.signal } : {}) },
         resolve,
       )
       req.on("error", reject)

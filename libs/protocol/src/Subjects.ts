@@ -38,6 +38,10 @@ export const evtWildcard = (kind?: string, namespace?: string): string =>
   kind === undefined ? "moor.evt.>" : `moor.evt.${encodeToken(kind)}.${namespace === undefined ? "*" : nsToken(namespace)}.*`
 /** `moor.apply.<cluster>`: bundles for the apply actor of one cluster (queue group per cluster). */
 export const applySubject = (cluster: string): string => `moor.apply.${encodeToken(cluster)}`
+/** `moor.apply.<cluster>.owners`: notices among the replicas of one cluster's apply service (no queue). */
+export const applyOwnersSubject = (cluster: string): string => `${applySubject(cluster)}.owners`
+/** The queue group of a cluster's apply actors: one replica answers each request. */
+export const applyQueue = (cluster: string): string => `moor-apply-${encodeToken(cluster)}`
 /** `moor.agent.<cluster>.<topic>`: heartbeats, drift and health reports of a member cluster's agent. */
 export const agentSubject = (cluster: string, topic: "heartbeat" | "drift" | "health"): string =>
   `moor.agent.${encodeToken(cluster)}.${topic}`

@@ -4,6 +4,7 @@ import { codec } from "./Codec.ts"
 import { Command, CommandReply } from "./Command.ts"
 import { Event } from "./Event.ts"
 import { Lease, Member } from "./Lease.ts"
+import { ApplyOwnerNotice, ApplyReply, ApplyRequest } from "./Apply.ts"
 
 /** The protocol version; a breaking change to a subject or schema bumps it. */
 export const PROTOCOL_VERSION = "v1"
@@ -24,6 +25,22 @@ export {
   Suspend,
 } from "./Command.ts"
 export { Lease, Member } from "./Lease.ts"
+export {
+  ApplyBundle,
+  ApplyChange,
+  ApplyDelete,
+  ApplyError,
+  ApplyHealth,
+  ApplyInventory,
+  ApplyOwner,
+  ApplyOwnerNotice,
+  ApplyReply,
+  ApplyRequest,
+  ApplyResult,
+  ApplySuspend,
+  ApplyTarget,
+  HealthCheckRef,
+} from "./Apply.ts"
 export { codec, DecodeError } from "./Codec.ts"
 
 /** Ready-made codecs for each message. */
@@ -33,4 +50,7 @@ export const Codecs = {
   commandReply: codec(CommandReply, "command reply"),
   lease: codec(Lease, "lease"),
   member: codec(Member, "member"),
+  applyRequest: codec(ApplyRequest, "apply request"),
+  applyReply: codec(ApplyReply, "apply reply"),
+  applyOwnerNotice: codec(ApplyOwnerNotice, "apply owner notice"),
 }

@@ -11,6 +11,8 @@ export interface ServiceContext {
   /** moor's local state (caches), e.g. .moor/ */
   readonly stateDir: string
   readonly log: Log
+  /** The name of the cluster this process applies to (its apply actor's `moor.apply.<cluster>`). Default "hub". */
+  readonly cluster?: string
 }
 
 export interface ServiceDef {
@@ -18,7 +20,7 @@ export interface ServiceDef {
   /** The kinds whose actors it hosts. */
   readonly kinds: readonly string[]
   /** Builds the behaviours; absent while the service is not built yet. */
-  readonly build?: (ctx: ServiceContext) => Promise<{ behaviors: Behavior<any>[]; catalog: Catalog }>
+  readonly build?: (ctx: ServiceContext) => Promise<{ behaviors: Behavior<any>[]; catalog?: Catalog; stop?: () => Promise<void> }>
 }
 
 /** Every service of the architecture, in start order. */
@@ -36,11 +38,20 @@ export const services: readonly ServiceDef[] = [
     kinds: ["kustomization"],
     build: async (ctx) => {
       const { kustomizeService } = await import("@moor/kustomize-service")
-      return kustomizeService({ kube: ctx.kube, nc: ctx.nc, log: ctx.log })
+      return kustomizeService({ kube: ctx.kube, nc: ctx.nc, log: ctx.log, ...(ctx.cluster ? { cluster: ctx.cluster } : {}) })
+    },
+  },
+  {
+    // No actors of a kind: the apply actor of this cluster answers bundles on moor.apply.<cluster>.
+    name: "apply",
+    kinds: [],
+    build: async (ctx) => {
+      const { applyService } = await import("@moor/apply-service")
+      const svc = await applyService({ kube: ctx.kube, nc: ctx.nc, log: ctx.log, ...(ctx.cluster ? { cluster: ctx.cluster } : {}) })
+      return { behaviors: [], stop: svc.stop }
     },
   },
   { name: "helm", kinds: ["helmrelease"] },
   { name: "image", kinds: ["imagerepository", "imagepolicy", "imageupdateautomation"] },
   { name: "notify", kinds: ["provider", "alert", "receiver"] },
-  { name: "apply", kinds: [] },
 ]

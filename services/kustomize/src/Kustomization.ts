@@ -1,19 +1,22 @@
-// The Kustomization actor (first increment): source artifact -> build ->
-// substitute -> apply (dry-run first) -> prune -> health -> status + event.
-// Steps fail with typed errors whose reasons are Flux's condition reasons.
+// The Kustomization actor: source artifact -> build -> substitute -> bundle
+// (still SOPS-encrypted) in the object store -> request to the apply actor of
+// the target cluster on moor.apply.<cluster> (decrypt, dry-run, apply, prune,
+// health, drift watch there) -> status + event. Steps fail with typed errors
+// whose reasons are Flux's condition reasons. A new revision that changes no
+// file the build reads is recorded as applied without a rebuild (skip rule).
 import { mkdtemp, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Result } from "effect"
-import { Transient, Waiting, type Behavior, type HostHandle, type RunContext } from "@moor/actors"
-import { Codecs, type ActorKey, type Event } from "@moor/protocol"
+import { Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
+import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
 import { extractArchive, type ArtifactStore } from "@moor/artifact"
-import { describe, waitFor } from "@moor/health"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
-import { diskFs, fluxBuild, substituteObjects } from "@moor/kustomize"
-import { ApplyError, diffInventory, formatChangeSet, type Inventory, type ResourceManager } from "@moor/ssa"
-import { DriftWatcher } from "./Drift.ts"
+import { diskFs, fluxBuild } from "@moor/kustomize"
+import { ApplyClient, ApplyUnavailable } from "./ApplyClient.ts"
+import { encodeBundle, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
+import { digestOf, replayReads, trackingFs, digestOfReads, type BuildReads } from "./BuildInputs.ts"
 
 export interface KustomizationDeps {
   readonly kube: KubeClient
@@ -22,7 +25,8 @@ export interface KustomizationDeps {
   readonly secrets: ResourceRef
   readonly gitRepositories: ResourceRef
   readonly store: ArtifactStore
-  readonly manager: ResourceManager
+  /** Requests to the apply actor of the target cluster. */
+  readonly apply: ApplyClient
 }
 
 type Status = Record<string, any>
@@ -38,24 +42,33 @@ class StepFailure extends Error {
   }
 }
 
-const isSubstituteDisabled = (o: KubeObject) =>
-  o.metadata?.annotations?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled" || o.metadata?.labels?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled"
+const ownerOf = (k: Kustomization): ApplyOwner => ({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: k.metadata.namespace ?? "default", name: k.metadata.name })
+
+/** The target fields of a request: remote kubeconfig and impersonation. */
+const targetOf = (spec: Kustomization["spec"]) => {
+  const ref = spec.kubeConfig?.secretRef
+  const t = {
+    ...(ref ? { kubeConfig: { secretRef: { name: ref.name, ...(ref.key ? { key: ref.key } : {}) } } } : {}),
+    ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
+  }
+  return Object.keys(t).length ? { target: t } : {}
+}
+
+/** "Kind/ns/name action" lines, as Flux's events list a change set. */
+const changesText = (r: ApplyResult | undefined) => (r?.changes ?? []).filter((c) => c.action !== "skipped").map((c) => `${c.object} ${c.action}`).join("\n")
+
+/** What the skip rule remembers of the last successful build of an actor. */
+interface Built {
+  readonly generation: number
+  readonly vars: string
+  readonly reads: BuildReads
+  readonly digest: string
+}
 
 export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomization> => {
   const written = new Map<string, Status>()
-  const pruneOnDelete = new Map<string, boolean>()
-  let host: HostHandle | undefined
-  const specOf = (key: ActorKey): Kustomization | undefined => {
-    for (const e of host?.entries() ?? []) if (e.key.namespace === key.namespace && e.key.name === key.name) return e.spec as Kustomization
-    return undefined
-  }
-  const drift = new DriftWatcher({
-    kube: deps.kube,
-    manager: deps.manager,
-    // A suspended Kustomization leaves drift alone; resuming restores correction.
-    active: (owner) => host !== undefined && host.hosts(owner) && specOf(owner)?.spec?.suspend !== true,
-    report: (r) => host?.event(r.owner, { reason: "DriftCorrected", message: `${r.object} drifted and was reverted: ${r.fields.join(", ")}`, metadata: { object: r.object, fields: r.fields.join(",") } }),
-  })
+  const lastSpec = new Map<string, Kustomization>()
+  const built = new Map<string, Built>()
 
   const patch = async (k: Kustomization, id: string, next: Status) => {
     await deps.kube.patchStatus(deps.kustomizations, k.metadata.namespace, k.metadata.name, next)
@@ -70,7 +83,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     const prev: Status = written.get(id) ?? ((k.status ?? {}) as Status)
     const now = () => new Date()
     const token = k.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]
-    pruneOnDelete.set(id, k.spec.prune === true)
+    lastSpec.set(id, k)
     let revision: string | undefined
     try {
       // dependsOn: every dependency Ready at its current generation, else wait (woken by its success event).
@@ -92,13 +105,51 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const bytes = await deps.store.get(artifact.digest)
       if (!bytes) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
 
-      // Build.
+      // Substitution variables, resolved here but for Secret values, which only the apply actor reads
+      // (a bundle or message never holds them): substituted there, after decryption, as Flux orders it.
+      const spec = k.spec as Record<string, any>
+      const substituteFrom: NonNullable<ApplyBundle["postBuild"]>["substituteFrom"][number][] = []
+      const varInputs: unknown[] = []
+      for (const ref of (spec.postBuild?.substituteFrom ?? []) as { kind: "ConfigMap" | "Secret"; name: string; optional?: boolean }[]) {
+        const src = await deps.kube.find(ref.kind === "Secret" ? deps.secrets : deps.configMaps, ns, ref.name)
+        if (!src) {
+          if (ref.optional) continue
+          throw new StepFailure("BuildFailed", `substitute from '${ref.kind}/${ref.name}' error: ${ref.kind} ${ns}/${ref.name} not found`)
+        }
+        const data = (src.data ?? {}) as Record<string, string>
+        if (ref.kind === "Secret") {
+          substituteFrom.push({ kind: "Secret", name: ref.name, optional: ref.optional === true })
+          varInputs.push(["Secret", ref.name, digestOf(data)]) // for the skip rule: a digest, never the values
+        } else {
+          substituteFrom.push({ kind: "ConfigMap", name: ref.name, data })
+          varInputs.push(["ConfigMap", ref.name, data])
+        }
+      }
+      const substitute = (spec.postBuild?.substitute ?? {}) as Record<string, string>
+      const varsDigest = digestOf([varInputs, substitute])
+      const postBuild = substituteFrom.length || Object.keys(substitute).length ? { postBuild: { substituteFrom, substitute } } : {}
+
+      // Build (or skip: a new revision that changes no file the build read, same spec and variables).
       const dir = await mkdtemp(join(tmpdir(), "moor-ks-"))
       let objects: KubeObject[]
+      let reads: BuildReads
+      let sops: SopsSources = new Map()
       try {
         await extractArchive(bytes, dir)
-        const spec = k.spec as Record<string, any>
-        const built = fluxBuild(diskFs(dir), spec.path ?? "./", {
+        const memo = built.get(id)
+        if (memo && memo.generation === gen && memo.vars === varsDigest && prev.lastAppliedRevision && prev.lastAppliedRevision !== revision && replayReads(diskFs(dir), memo.reads) === memo.digest) {
+          const message = `Applied revision: ${revision} (no change in the files the build reads since ${prev.lastAppliedRevision})`
+          let c = removeCondition(removeCondition(prev.conditions, "Reconciling"), "Stalled")
+          c = setCondition(c, { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message, observedGeneration: gen }, now())
+          const next: Status = { ...prev, conditions: c, lastAppliedRevision: revision, lastAttemptedRevision: revision, observedGeneration: gen }
+          if (token !== undefined) next.lastHandledReconcileAt = token
+          await patch(k, id, next)
+          return
+        }
+        const texts: Array<[string, string]> = []
+        const tracked = trackingFs(diskFs(dir), (p, t) => void (t.includes("mac: ENC[") && texts.push([p, t])))
+        reads = tracked.reads
+        const result = fluxBuild(tracked.fs, spec.path ?? "./", {
           ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
           ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
           ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
@@ -106,20 +157,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           ...(spec.images ? { images: spec.images } : {}),
           ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
         })
-        objects = built.resources as KubeObject[]
-        // substituteFrom in order (later ones win), then the inline substitute over all, as Flux merges them.
-        const vars: Record<string, string> = {}
-        for (const ref of (spec.postBuild?.substituteFrom ?? []) as { kind: "ConfigMap" | "Secret"; name: string; optional?: boolean }[]) {
-          const src = await deps.kube.find(ref.kind === "Secret" ? deps.secrets : deps.configMaps, ns, ref.name)
-          if (!src) {
-            if (ref.optional) continue
-            throw new StepFailure("BuildFailed", `substitute from '${ref.kind}/${ref.name}' error: ${ref.kind} ${ns}/${ref.name} not found`)
-          }
-          for (const [key, v] of Object.entries((src.data ?? {}) as Record<string, string>)) vars[key] = ref.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v
-        }
-        Object.assign(vars, spec.postBuild?.substitute ?? {})
-        // Substituted in place, so the build's order (and the inventory's) stays as built.
-        if (Object.keys(vars).length) objects = objects.map((o) => (isSubstituteDisabled(o) ? o : (substituteObjects([o], vars)[0] as KubeObject)))
+        objects = result.resources as KubeObject[]
+        sops = sopsSourcesOf(texts)
       } catch (e) {
         if (e instanceof StepFailure) throw e
         throw new StepFailure("BuildFailed", `kustomize build failed: ${(e as Error).message}`)
@@ -127,52 +166,60 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         await rm(dir, { recursive: true, force: true })
       }
 
-      // Apply (the whole set is dry-run before the first write), then prune.
-      const cs = await deps.manager.apply(objects, { force: k.spec.force === true })
-      const inventory: Inventory = deps.manager.inventory(objects)
-      // Watch the new set before pruning, so that pruned objects are no longer "corrected" back.
-      await drift.track(ctx.key, objects)
-      let pruned = ""
-      if (k.spec.prune && prev.inventory) {
-        const stale = diffInventory(prev.inventory as Inventory, inventory)
-        if (stale.length) pruned = formatChangeSet(await deps.manager.prune(stale))
+      // The bundle, still encrypted, by reference; the apply actor of the target cluster does the rest.
+      const owner = ownerOf(k)
+      const bundle = await deps.store.put({ kind: "kustomization", namespace: ns, name: k.metadata.name }, encodeBundle(objects, sops), revision)
+      await deps.store.gc({ kind: "kustomization", namespace: ns, name: k.metadata.name }, 2).catch(() => undefined)
+      const timeoutMs = kustomizationTimeout(k.spec)
+      const req: ApplyRequest = {
+        op: "apply",
+        owner,
+        revision,
+        digest: bundle.digest,
+        ...(prev.inventory ? { inventory: prev.inventory } : {}),
+        options: {
+          force: k.spec.force === true,
+          prune: k.spec.prune === true,
+          wait: k.spec.wait === true,
+          // wait: every applied object; otherwise the listed healthChecks (Flux ignores them under wait).
+          healthChecks: k.spec.wait ? [] : (k.spec.healthChecks ?? []).map((h) => ({ apiVersion: h.apiVersion ?? "v1", kind: h.kind, name: h.name, namespace: h.namespace ?? ns })),
+          timeoutMs,
+        },
+        ...(k.spec.decryption ? { decryption: { provider: "sops" as const, ...(k.spec.decryption.secretRef ? { secretRef: { name: k.spec.decryption.secretRef.name } } : {}) } } : {}),
+        ...targetOf(k.spec),
+        ...postBuild,
       }
-      const changes = [formatChangeSet(cs), pruned].filter(Boolean).join("\n")
-
-      // Health.
-      // wait: every applied object; otherwise the listed healthChecks (Flux ignores them under wait).
-      let healthy: Status | undefined
-      const checks = k.spec.wait
-        ? objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }))
-        : (k.spec.healthChecks ?? []).map((h) => ({ apiVersion: h.apiVersion ?? "v1", kind: h.kind, name: h.name, namespace: h.namespace ?? ns }))
-      if (checks.length) {
-        const refs = checks
-        const res = await waitFor(deps.kube, refs, { timeout: kustomizationTimeout(k.spec) })
-        if (!res.ok) {
-          const msg = `health check failed after ${res.timedOut ? "timeout" : "a failure"}: ${describe(res.unhealthy)}`
-          const st = failedStatus(prev, gen, "HealthCheckFailed", msg, revision, token, now(), inventory)
-          await patch(k, id, { ...st, conditions: setCondition(st.conditions, { type: "Healthy", status: "False", reason: "HealthCheckFailed", message: msg, observedGeneration: gen }, now()) })
-          throw new Transient({ reason: "HealthCheckFailed", message: msg })
+      const reply = await deps.apply.request(req, timeoutMs + 20_000)
+      if (!reply.ok) {
+        const inventory = reply.result?.inventory
+        if (reply.error.reason === "HealthCheckFailed") {
+          const st = failedStatus(prev, gen, "HealthCheckFailed", reply.error.message, revision, token, now(), inventory)
+          await patch(k, id, { ...st, conditions: setCondition(st.conditions, { type: "Healthy", status: "False", reason: "HealthCheckFailed", message: reply.error.message, observedGeneration: gen }, now()) })
+          built.delete(id)
+          throw new Transient({ reason: "HealthCheckFailed", message: reply.error.message })
         }
-        healthy = { type: "Healthy", status: "True", reason: "Succeeded", message: "Health check passed" }
+        throw new StepFailure(reply.error.reason, reply.error.message)
       }
+      const changes = changesText(reply.result)
       const message = `Applied revision: ${revision}`
       let c = removeCondition(removeCondition(prev.conditions, "Reconciling"), "Stalled")
-      if (healthy) c = setCondition(c, { ...healthy, observedGeneration: gen } as never, now())
+      if (reply.result.health) c = setCondition(c, { type: "Healthy", status: "True", reason: "Succeeded", message: "Health check passed", observedGeneration: gen }, now())
       c = setCondition(c, { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message, observedGeneration: gen }, now())
-      const next: Status = { ...prev, conditions: c, inventory, lastAppliedRevision: revision, lastAttemptedRevision: revision, observedGeneration: gen }
+      const next: Status = { ...prev, conditions: c, inventory: reply.result.inventory ?? { entries: [] }, lastAppliedRevision: revision, lastAttemptedRevision: revision, observedGeneration: gen }
       if (token !== undefined) next.lastHandledReconcileAt = token
       await patch(k, id, next)
+      built.set(id, { generation: gen, vars: varsDigest, reads, digest: digestOfReads(reads) })
       // An event when something changed, or when it becomes Ready (dependents wait for that).
       const wasReady = (prev.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === "Ready" && c.status === "True")
       if (changes || !wasReady) ctx.event({ reason: "ReconciliationSucceeded", message: changes || message, metadata: { revision } })
     } catch (e) {
       if (e instanceof Transient) throw e
+      built.delete(id)
       const f =
         e instanceof StepFailure
           ? e
-          : e instanceof ApplyError
-            ? new StepFailure("ReconciliationFailed", e.message)
+          : e instanceof ApplyUnavailable
+            ? new StepFailure("ReconciliationFailed", e.message, true)
             : new StepFailure("ReconciliationFailed", (e as Error).message ?? String(e))
       await patch(k, id, failedStatus(prev, gen, f.reason, f.message, revision, token, now())).catch(() => undefined)
       throw f.waiting
@@ -199,15 +246,19 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     deleted: async (key) => {
       const id = `${key.namespace}/${key.name}`
       const last = written.get(id)
-      const prune = pruneOnDelete.get(id)
+      const k = lastSpec.get(id)
       written.delete(id)
-      pruneOnDelete.delete(id)
-      drift.untrack(key)
+      lastSpec.delete(id)
+      built.delete(id)
       // Flux deletes what a Kustomization applied when it is deleted with spec.prune set; the last inventory says what.
-      if (last?.inventory && prune) await deps.manager.prune(diffInventory(last.inventory as Inventory, { entries: [] }))
+      const owner: ApplyOwner = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: key.namespace, name: key.name }
+      const reply = await deps.apply.request(
+        { op: "delete", owner, prune: k?.spec.prune === true, ...(last?.inventory ? { inventory: last.inventory } : {}), ...(k ? targetOf(k.spec) : {}) },
+        60_000,
+      )
+      if (!reply.ok) throw new Error(`${reply.error.reason}: ${reply.error.message}`)
     },
     attach: (h) => {
-      host = h
       /** Triggers every Kustomization `wants` the object of an event with `reason` on `subject`. */
       const wake = (subject: string, reason: string, wants: (k: Kustomization, key: ActorKey, obj: { namespace: string; name: string }) => boolean) =>
         h.subscribe(subject, (data) => {
@@ -233,13 +284,12 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       return () => {
         unsubscribe()
         unsubscribeDeps()
-        drift.stop()
       }
     },
   }
 }
 
-const failedStatus = (prev: Status, gen: number, reason: string, message: string, revision: string | undefined, token: string | undefined, now: Date, inventory?: Inventory): Status => {
+const failedStatus = (prev: Status, gen: number, reason: string, message: string, revision: string | undefined, token: string | undefined, now: Date, inventory?: unknown): Status => {
   let c = removeCondition(prev.conditions, "Reconciling")
   c = setCondition(c, { type: "Ready", status: "False", reason, message, observedGeneration: gen }, now)
   return {

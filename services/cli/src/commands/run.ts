@@ -11,7 +11,7 @@ import { services } from "../services.ts"
 export const run: CliCommand = {
   path: ["run"],
   summary: "Host moor's services (all by default) in one process",
-  help: `Usage: moor run [--kubeconfig FILE] [--nats URL] [--services LIST] [--replica ID] [--state DIR]
+  help: `Usage: moor run [--kubeconfig FILE] [--nats URL] [--services LIST] [--cluster NAME] [--replica ID] [--state DIR]
 
 Hosts the actors of the chosen services against the cluster of the kubeconfig
 (an embedded one from 'moor cluster serve', or a real one). Run it several
@@ -21,6 +21,8 @@ Flags:
   --kubeconfig FILE   cluster to reconcile (default: $KUBECONFIG, then ~/.kube/config)
   --nats URL          NATS server with JetStream (default: $MOOR_NATS_URL, then nats://127.0.0.1:4222)
   --services LIST     comma-separated subset of: ${services.map((s) => s.name).join(", ")} (default: all built)
+  --cluster NAME      the cluster's name on NATS: the apply service answers moor.apply.NAME,
+                      and Kustomizations send their bundles there (default: hub)
   --replica ID        this replica's name (default: <host>-<pid>)
   --state DIR         local caches (default: .moor)
 
@@ -34,6 +36,7 @@ Example:
         nats: { type: "string" },
         services: { type: "string" },
         replica: { type: "string" },
+        cluster: { type: "string" },
         state: { type: "string" },
       },
       strict: true,
@@ -47,6 +50,10 @@ Example:
     if (wanted && notBuilt.length) return fail(`service ${notBuilt.map((s) => s.name).join(", ")} is not built yet in this version of moor`, "see 'moor run --help' for the services; later releases add them")
     if (!wanted && notBuilt.length) process.stderr.write(`moor run: not built yet, not hosted: ${notBuilt.map((s) => s.name).join(", ")}\n`)
     const hosted = chosen.filter((s) => s.build)
+    if (hosted.some((s) => s.name === "kustomize") && !hosted.some((s) => s.name === "apply"))
+      process.stderr.write(
+        `moor run: kustomize without apply: Kustomizations send their bundles to the apply service of cluster '${values.cluster ?? "hub"}' on moor.apply.${values.cluster ?? "hub"}; run one somewhere on this NATS ('moor run --services apply') or they stay Ready=False\n`,
+      )
     if (hosted.length === 0) return fail("no service to host: none of moor's services is built yet in this version", "this release has the runtime and 'moor cluster serve'; services arrive with their issues")
 
     const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), ".kube", "config")
@@ -73,8 +80,11 @@ Example:
     const { leases } = await ensureJetStream(nc)
     const transport = new NatsTransport(nc)
     const hosts: Host[] = []
+    const stops: Array<() => Promise<void>> = []
     for (const s of hosted) {
-      const { behaviors, catalog } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log })
+      const { behaviors, catalog, stop } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log, ...(values.cluster ? { cluster: values.cluster } : {}) })
+      if (stop) stops.push(stop)
+      if (behaviors.length === 0 || !catalog) continue
       const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log })
       await h.start()
       hosts.push(h)
@@ -85,6 +95,7 @@ Example:
       process.once("SIGTERM", resolve)
     })
     await Promise.all(hosts.map((h) => h.stop(10_000)))
+    await Promise.all(stops.map((f) => f()))
     await nc.drain()
     kube.close()
     return 0
