@@ -82,11 +82,15 @@ Example:
       return fail(`cannot connect to NATS at ${natsUrl}: ${(e as Error).message}`, "start one with 'nats-server -js' or pass --nats URL")
     }
     const { leases } = await ensureJetStream(nc)
+    // Log lines also go to NATS for `moor logs` (see LogSink.ts); a failure to set up the stream is not fatal.
+    const { ensureLogStream, natsLog } = await import("../LogSink.ts")
+    await ensureLogStream(nc).catch((e: Error) => log.warn("no MOOR_LOGS stream: moor logs shows live lines only", { error: e.message }))
     const transport = new NatsTransport(nc)
     const hosts: Host[] = []
     for (const s of hosted) {
-      const { behaviors, catalog } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log })
-      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log })
+      const slog = natsLog(jsonLog(`moor-${s.name}`), nc, s.name, replica)
+      const { behaviors, catalog } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log: slog })
+      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log: slog })
       await h.start()
       hosts.push(h)
     }
