@@ -94,7 +94,7 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   assert.match(r.err, new RegExp(`Kustomization created[\\s\\S]*applied revision master@sha1:${repo.first}`))
   const cms = await c.kube.resource("v1", "ConfigMap")
   const settings = await waitFor("apps to apply settings", () => c.kube.find(cms, "default", "settings"), 120_000)
-  assert.equal(settings.data.greeting, "hello")
+  assert.equal((settings.data as Record<string, string>).greeting, "hello")
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   await waitFor("apps Ready with an inventory", async () => (await c.kube.get(kss, "flux-system", "apps")).status?.inventory?.entries?.length === 3, 120_000)
 
@@ -129,7 +129,7 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   assert.match(r.out, /► Secret\/default\/creds drifted/)
   assert.ok(!r.out.includes(SECRET) && !r.out.includes("other-value") && !r.err.includes(SECRET), r.out)
   // Nothing was written.
-  assert.equal((await c.kube.get(cms, "default", "settings")).data.mode, "a")
+  assert.equal(((await c.kube.get(cms, "default", "settings")).data as Record<string, string>).mode, "a")
   assert.ok(await c.kube.find(cms, "default", "old"))
   assert.equal(await c.kube.find(cms, "default", "new"), undefined)
 
