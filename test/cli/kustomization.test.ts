@@ -110,6 +110,12 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   assert.ok(!r.out.includes(SECRET))
   r = await moorAsync(["build", "kustomization", "apps", "--path", local, "--show-secrets", ...kc])
   assert.ok(r.out.includes(SECRET))
+  // --kustomization-file: a local Kustomization, no cluster needed (none reachable here).
+  const ksFile = join(tempDir(t), "apps-ks.yaml")
+  writeFileSync(ksFile, appsKs.replace("targetNamespace: default", "targetNamespace: staging"))
+  r = await moorAsync(["build", "kustomization", "apps", "--path", local, "--kustomization-file", ksFile, "--kubeconfig", join(local, "no-kubeconfig")])
+  assert.equal(r.code, 0, r.err)
+  assert.deepEqual(parseAllDocuments(r.out).map((d) => d.toJS().metadata.namespace), ["staging", "staging", "staging"])
 
   // diff: the same directory makes no difference (exit 0).
   r = await moorAsync(["diff", "kustomization", "apps", "--path", local, ...kc])

@@ -82,7 +82,9 @@ Example:
         const { ResourceManager } = await import("@moor/ssa")
         const { FIELD_MANAGER } = await import("@moor/kustomize-service")
         const manager = new ResourceManager(kube, { fieldManager: FIELD_MANAGER })
-        const inventory = k.spec?.prune === true ? k.status?.inventory : undefined
+        // What would be pruned comes from the cluster's inventory, also when the spec comes from a file.
+        const live = values["kustomization-file"] ? await loadKustomization(kube, ns, name, undefined).catch(() => undefined) : k
+        const inventory = k.spec?.prune === true ? live?.status?.inventory : undefined
         const cs = await manager.diff(objects, inventory ? { inventory } : {})
         const changed = cs.entries.filter((e) => e.action !== "unchanged")
         if (changed.length === 0) {
