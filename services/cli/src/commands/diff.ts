@@ -83,7 +83,7 @@ Example:
         const { FIELD_MANAGER } = await import("@moor/kustomize-service")
         const manager = new ResourceManager(kube, { fieldManager: FIELD_MANAGER })
         // What would be pruned comes from the cluster's inventory, also when the spec comes from a file.
-        const live = values["kustomization-file"] ? await loadKustomization(kube, ns, name, undefined).catch(() => undefined) : k
+        const live = values["kustomization-file"] ? await loadKustomization(kube, k.metadata.namespace ?? ns, name, undefined).catch(() => undefined) : k
         const inventory = k.spec?.prune === true ? live?.status?.inventory : undefined
         const cs = await manager.diff(objects, inventory ? { inventory } : {})
         const changed = cs.entries.filter((e) => e.action !== "unchanged")
