@@ -65,3 +65,4 @@ export const kustomizeService = async (o: { kube: KubeClient; nc: NatsConnection
     catalog: new SuspendRelay(new KubeCatalog(o.kube, new Map([["kustomization", kustomizations]]), o.log), apply, o.log),
   }
 }
+export { BuildError, buildKustomization, type VarSource } from "./Build.ts"

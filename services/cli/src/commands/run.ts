@@ -8,6 +8,16 @@ import type { ActorHost as Host } from "@moor/actors"
 import { fail, UsageError, type CliCommand } from "../Command.ts"
 import { services } from "../services.ts"
 
+/** `moor run`'s flags (deploy/ is checked against them). */
+export const runOptions = {
+  kubeconfig: { type: "string" },
+  nats: { type: "string" },
+  services: { type: "string" },
+  replica: { type: "string" },
+  cluster: { type: "string" },
+  state: { type: "string" },
+} as const
+
 export const run: CliCommand = {
   path: ["run"],
   summary: "Host moor's services (all by default) in one process",
@@ -18,7 +28,8 @@ Hosts the actors of the chosen services against the cluster of the kubeconfig
 times, on one machine or many, and the actors spread over the replicas.
 
 Flags:
-  --kubeconfig FILE   cluster to reconcile (default: $KUBECONFIG, then ~/.kube/config)
+  --kubeconfig FILE   cluster to reconcile (default: $KUBECONFIG, then ~/.kube/config,
+                      then the pod's ServiceAccount when run in a cluster)
   --nats URL          NATS server with JetStream (default: $MOOR_NATS_URL, then nats://127.0.0.1:4222)
   --services LIST     comma-separated subset of: ${services.map((s) => s.name).join(", ")} (default: all built)
   --cluster NAME      the cluster's name on NATS: the apply service answers moor.apply.NAME,
@@ -31,14 +42,7 @@ Example:
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        kubeconfig: { type: "string" },
-        nats: { type: "string" },
-        services: { type: "string" },
-        replica: { type: "string" },
-        cluster: { type: "string" },
-        state: { type: "string" },
-      },
+      options: runOptions,
       strict: true,
       allowPositionals: false,
     })
@@ -57,7 +61,9 @@ Example:
     if (hosted.length === 0) return fail("no service to host: none of moor's services is built yet in this version", "this release has the runtime and 'moor cluster serve'; services arrive with their issues")
 
     const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), ".kube", "config")
-    if (!existsSync(kubeconfig)) return fail(`kubeconfig ${kubeconfig} does not exist`, "pass --kubeconfig FILE, or start a cluster with 'moor cluster serve'")
+    // In a pod (deploy/manifests) there is no kubeconfig: use the ServiceAccount, as client-go does.
+    const inCluster = !values.kubeconfig && !process.env.KUBECONFIG && !existsSync(kubeconfig) && !!process.env.KUBERNETES_SERVICE_HOST
+    if (!inCluster && !existsSync(kubeconfig)) return fail(`kubeconfig ${kubeconfig} does not exist`, "pass --kubeconfig FILE, or start a cluster with 'moor cluster serve'")
     const natsUrl = values.nats ?? process.env.MOOR_NATS_URL ?? "nats://127.0.0.1:4222"
     const replica = values.replica ?? `${hostname()}-${process.pid}`
     // Loaded here, not at the top: `moor --help` should not pay for NATS and Effect.
@@ -66,7 +72,12 @@ Example:
     const log = jsonLog("moor-run")
     let kube
     try {
-      kube = KubeClient.fromFile(kubeconfig)
+      if (inCluster) {
+        const { KubeConfig } = await import("@kubernetes/client-node")
+        const kc = new KubeConfig()
+        kc.loadFromCluster()
+        kube = new KubeClient(kc)
+      } else kube = KubeClient.fromFile(kubeconfig)
       await kube.request("GET", "/version")
     } catch (e) {
       return fail(`cannot reach the cluster of ${kubeconfig}: ${(e as Error).message}`, "is the API server running? 'moor cluster serve' starts an embedded one")
@@ -78,14 +89,18 @@ Example:
       return fail(`cannot connect to NATS at ${natsUrl}: ${(e as Error).message}`, "start one with 'nats-server -js' or pass --nats URL")
     }
     const { leases } = await ensureJetStream(nc)
+    // Log lines also go to NATS for `moor logs` (see LogSink.ts); a failure to set up the stream is not fatal.
+    const { ensureLogStream, natsLog } = await import("../LogSink.ts")
+    await ensureLogStream(nc).catch((e: Error) => log.warn("no MOOR_LOGS stream: moor logs shows live lines only", { error: e.message }))
     const transport = new NatsTransport(nc)
     const hosts: Host[] = []
     const stops: Array<() => Promise<void>> = []
     for (const s of hosted) {
-      const { behaviors, catalog, stop } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log, ...(values.cluster ? { cluster: values.cluster } : {}) })
+      const slog = natsLog(jsonLog(`moor-${s.name}`), nc, s.name, replica)
+      const { behaviors, catalog, stop } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log: slog, ...(values.cluster ? { cluster: values.cluster } : {}) })
       if (stop) stops.push(stop)
       if (behaviors.length === 0 || !catalog) continue
-      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log })
+      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log: slog })
       await h.start()
       hosts.push(h)
     }
@@ -94,6 +109,15 @@ Example:
       process.once("SIGINT", resolve)
       process.once("SIGTERM", resolve)
     })
+    // A clean stop hands partitions over; if NATS or the API server is gone it could
+    // wait forever: give up after 20 s (a second signal ends it at once).
+    const giveUp = setTimeout(() => {
+      log.warn("shutdown did not finish in 20 s: exiting")
+      process.exit(1)
+    }, 20_000)
+    giveUp.unref()
+    process.once("SIGINT", () => process.exit(130))
+    process.once("SIGTERM", () => process.exit(143))
     await Promise.all(hosts.map((h) => h.stop(10_000)))
     await Promise.all(stops.map((f) => f()))
     await nc.drain()
