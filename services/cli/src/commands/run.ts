@@ -4,7 +4,6 @@ import { existsSync } from "node:fs"
 import { homedir, hostname } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import type { ActorHost as Host } from "@moor/actors"
 import { fail, UsageError, type CliCommand } from "../Command.ts"
 import { services } from "../services.ts"
 
@@ -54,7 +53,7 @@ Example:
     const natsUrl = values.nats ?? process.env.MOOR_NATS_URL ?? "nats://127.0.0.1:4222"
     const replica = values.replica ?? `${hostname()}-${process.pid}`
     // Loaded here, not at the top: `moor --help` should not pay for NATS and Effect.
-    const { ActorHost, connectNats, ensureJetStream, jsonLog, NatsTransport } = await import("@moor/actors")
+    const { connectNats, jsonLog } = await import("@moor/actors")
     const { KubeClient } = await import("@moor/kube")
     const log = jsonLog("moor-run")
     let kube
@@ -70,21 +69,14 @@ Example:
     } catch (e) {
       return fail(`cannot connect to NATS at ${natsUrl}: ${(e as Error).message}`, "start one with 'nats-server -js' or pass --nats URL")
     }
-    const { leases } = await ensureJetStream(nc)
-    const transport = new NatsTransport(nc)
-    const hosts: Host[] = []
-    for (const s of hosted) {
-      const { behaviors, catalog } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log })
-      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log })
-      await h.start()
-      hosts.push(h)
-    }
+    const { hostServices } = await import("../Host.ts")
+    const hosts = await hostServices({ kube, nc, stateDir: values.state ?? ".moor", log, replica, chosen: hosted })
     log.info("moor run started", { replica, services: hosted.map((s) => s.name), nats: natsUrl, kubeconfig })
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve)
       process.once("SIGTERM", resolve)
     })
-    await Promise.all(hosts.map((h) => h.stop(10_000)))
+    await hosts.stop()
     await nc.drain()
     kube.close()
     return 0
