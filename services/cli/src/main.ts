@@ -22,6 +22,11 @@ const commands: Entry[] = [
   { path: ["create"], summary: "Create or update a resource (or print it with --export)", load: async () => (await import("./commands/create.ts")).create },
   { path: ["export"], summary: "Print resources as YAML for a repository", load: async () => (await import("./commands/export.ts")).exportCmd },
   { path: ["events"], summary: "Show moor's events (history from JetStream, live with --watch)", load: async () => (await import("./commands/events.ts")).events },
+  { path: ["build"], summary: "Print what a Kustomization would apply from a local directory", load: async () => (await import("./commands/build.ts")).build },
+  { path: ["diff"], summary: "Show what a local change to a Kustomization's path would change", load: async () => (await import("./commands/diff.ts")).diff },
+  { path: ["tree"], summary: "Show the objects a Kustomization manages, as a tree", load: async () => (await import("./commands/tree.ts")).tree },
+  { path: ["logs"], summary: "Show the log lines of moor's services (live with --follow)", load: async () => (await import("./commands/logs.ts")).logs },
+  { path: ["check"], summary: "Check the prerequisites and that moor's services run", load: async () => (await import("./commands/check.ts")).check },
   { path: ["secret"], summary: "SOPS secrets with age: age-keygen, encrypt, decrypt, rotate", load: async () => (await import("./commands/secret.ts")).secret },
   { path: ["version"], summary: "Print moor's version and protocol version", load: async () => (await import("./commands/version.ts")).version },
 ]

@@ -23,3 +23,4 @@ export const kustomizeService = async (o: { kube: KubeClient; nc: NatsConnection
     catalog: new KubeCatalog(o.kube, new Map([["kustomization", kustomizations]]), o.log),
   }
 }
+export { BuildError, buildKustomization, type VarSource } from "./Build.ts"

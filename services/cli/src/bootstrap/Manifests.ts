@@ -66,6 +66,23 @@ const yamlFiles = (dir: string): string[] =>
       return /\.ya?ml$/.test(f) && f !== "kustomization.yaml" && f !== "kustomization.yml" ? [p] : []
     })
 
+/**
+ * The files of deploy/manifests: its kustomization.yaml's resources when it has
+ * one (it lists the services built so far), else every YAML file. Directories
+ * are read whole; ../crds is skipped (CRDs come by component).
+ */
+const manifestFiles = (dir: string): string[] => {
+  const k = join(dir, "kustomization.yaml")
+  if (!existsSync(k)) return yamlFiles(dir)
+  const resources = ((parseAllDocuments(readFileSync(k, "utf8"))[0]?.toJS() ?? {}) as { resources?: string[] }).resources ?? []
+  return resources.flatMap((r) => {
+    const p = join(dir, r)
+    if (!existsSync(p)) throw new Error(`${relative(dir, k)}: resource ${r} does not exist`)
+    if (!statSync(p).isDirectory()) return [p]
+    return r.replace(/\/+$/, "").endsWith("crds") ? [] : yamlFiles(p)
+  })
+}
+
 /** Moves a service manifest into the bootstrap namespace (objects and the subjects of bindings). */
 const intoNamespace = (o: KubeObject, ns: string, clusterScoped: boolean): KubeObject => {
   const out = structuredClone(o)
@@ -90,7 +107,7 @@ export const componentObjects = (o: ComponentsOptions): KubeObject[] => {
   const services = new Set([...o.components.map((c) => serviceOf[c]!), "apply"])
   const manifestsDir = join(o.deployDir, "manifests")
   const manifests = existsSync(manifestsDir)
-    ? yamlFiles(manifestsDir)
+    ? manifestFiles(manifestsDir)
         .flatMap((f) => docsOf(readFileSync(f, "utf8"), relative(o.deployDir, f)))
         // our Namespace replaces theirs; CRDs come from deploy/crds, selected by component
         .filter((m) => m.kind !== "Namespace" && m.kind !== "CustomResourceDefinition")

@@ -4,8 +4,18 @@ import { existsSync } from "node:fs"
 import { homedir, hostname } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
+import type { ActorHost as Host } from "@moor/actors"
 import { fail, UsageError, type CliCommand } from "../Command.ts"
 import { services } from "../services.ts"
+
+/** `moor run`'s flags (deploy/ is checked against them). */
+export const runOptions = {
+  kubeconfig: { type: "string" },
+  nats: { type: "string" },
+  services: { type: "string" },
+  replica: { type: "string" },
+  state: { type: "string" },
+} as const
 
 export const run: CliCommand = {
   path: ["run"],
@@ -17,7 +27,8 @@ Hosts the actors of the chosen services against the cluster of the kubeconfig
 times, on one machine or many, and the actors spread over the replicas.
 
 Flags:
-  --kubeconfig FILE   cluster to reconcile (default: $KUBECONFIG, then ~/.kube/config)
+  --kubeconfig FILE   cluster to reconcile (default: $KUBECONFIG, then ~/.kube/config,
+                      then the pod's ServiceAccount when run in a cluster)
   --nats URL          NATS server with JetStream (default: $MOOR_NATS_URL, then nats://127.0.0.1:4222)
   --services LIST     comma-separated subset of: ${services.map((s) => s.name).join(", ")} (default: all built)
   --replica ID        this replica's name (default: <host>-<pid>)
@@ -28,13 +39,7 @@ Example:
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        kubeconfig: { type: "string" },
-        nats: { type: "string" },
-        services: { type: "string" },
-        replica: { type: "string" },
-        state: { type: "string" },
-      },
+      options: runOptions,
       strict: true,
       allowPositionals: false,
     })
@@ -49,16 +54,23 @@ Example:
     if (hosted.length === 0) return fail("no service to host: none of moor's services is built yet in this version", "this release has the runtime and 'moor cluster serve'; services arrive with their issues")
 
     const kubeconfig = values.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), ".kube", "config")
-    if (!existsSync(kubeconfig)) return fail(`kubeconfig ${kubeconfig} does not exist`, "pass --kubeconfig FILE, or start a cluster with 'moor cluster serve'")
+    // In a pod (deploy/manifests) there is no kubeconfig: use the ServiceAccount, as client-go does.
+    const inCluster = !values.kubeconfig && !process.env.KUBECONFIG && !existsSync(kubeconfig) && !!process.env.KUBERNETES_SERVICE_HOST
+    if (!inCluster && !existsSync(kubeconfig)) return fail(`kubeconfig ${kubeconfig} does not exist`, "pass --kubeconfig FILE, or start a cluster with 'moor cluster serve'")
     const natsUrl = values.nats ?? process.env.MOOR_NATS_URL ?? "nats://127.0.0.1:4222"
     const replica = values.replica ?? `${hostname()}-${process.pid}`
     // Loaded here, not at the top: `moor --help` should not pay for NATS and Effect.
-    const { connectNats, jsonLog } = await import("@moor/actors")
+    const { ActorHost, connectNats, ensureJetStream, jsonLog, NatsTransport } = await import("@moor/actors")
     const { KubeClient } = await import("@moor/kube")
     const log = jsonLog("moor-run")
     let kube
     try {
-      kube = KubeClient.fromFile(kubeconfig)
+      if (inCluster) {
+        const { KubeConfig } = await import("@kubernetes/client-node")
+        const kc = new KubeConfig()
+        kc.loadFromCluster()
+        kube = new KubeClient(kc)
+      } else kube = KubeClient.fromFile(kubeconfig)
       await kube.request("GET", "/version")
     } catch (e) {
       return fail(`cannot reach the cluster of ${kubeconfig}: ${(e as Error).message}`, "is the API server running? 'moor cluster serve' starts an embedded one")
@@ -69,14 +81,25 @@ Example:
     } catch (e) {
       return fail(`cannot connect to NATS at ${natsUrl}: ${(e as Error).message}`, "start one with 'nats-server -js' or pass --nats URL")
     }
-    const { hostServices } = await import("../Host.ts")
-    const hosts = await hostServices({ kube, nc, stateDir: values.state ?? ".moor", log, replica, chosen: hosted })
+    const { leases } = await ensureJetStream(nc)
+    // Log lines also go to NATS for `moor logs` (see LogSink.ts); a failure to set up the stream is not fatal.
+    const { ensureLogStream, natsLog } = await import("../LogSink.ts")
+    await ensureLogStream(nc).catch((e: Error) => log.warn("no MOOR_LOGS stream: moor logs shows live lines only", { error: e.message }))
+    const transport = new NatsTransport(nc)
+    const hosts: Host[] = []
+    for (const s of hosted) {
+      const slog = natsLog(jsonLog(`moor-${s.name}`), nc, s.name, replica)
+      const { behaviors, catalog } = await s.build!({ kube, nc, stateDir: values.state ?? ".moor", log: slog })
+      const h = new ActorHost({ service: s.name, replica, transport, leases, catalog, behaviors, log: slog })
+      await h.start()
+      hosts.push(h)
+    }
     log.info("moor run started", { replica, services: hosted.map((s) => s.name), nats: natsUrl, kubeconfig })
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve)
       process.once("SIGTERM", resolve)
     })
-    await hosts.stop()
+    await Promise.all(hosts.map((h) => h.stop(10_000)))
     await nc.drain()
     kube.close()
     return 0
