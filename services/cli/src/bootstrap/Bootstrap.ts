@@ -6,7 +6,7 @@
 import type { KubeClient, KubeObject } from "@moor/kube"
 import { green } from "../Command.ts"
 import { CliError } from "../Kube.ts"
-import { Checkout, generateSshKey, type Author, type PushAuth } from "./Checkout.ts"
+import { Checkout, generateSshKey, type Author, type KeyAlgorithm, type PushAuth } from "./Checkout.ts"
 import { componentObjects, componentsYaml, fluxSystemDir, kustomizationYaml, syncObjects, syncYaml, type ComponentsOptions } from "./Manifests.ts"
 
 /** How the cluster authenticates to Git (the flux-system secret). */
@@ -36,6 +36,8 @@ export interface BootstrapOptions {
   readonly author: Author
   readonly commitMessageAppendix?: string
   readonly recurseSubmodules?: boolean
+  /** The type of a generated deploy key (default ECDSA P-384). */
+  readonly keyAlgorithm?: KeyAlgorithm
   readonly timeoutMs: number
   /** The checkout's deploy/ directory. */
   readonly deployDir: string
@@ -98,7 +100,7 @@ const secretData = async (o: BootstrapOptions, out: (l: string) => void): Promis
     return { ...current, known_hosts: s.knownHosts }
   }
   out("► generating source secret")
-  const key = await generateSshKey(`${o.namespace}-${o.secretName}`)
+  const key = await generateSshKey(`${o.namespace}-${o.secretName}`, o.keyAlgorithm)
   out(`${green("✔")} public key: ${key.publicKey}`)
   await o.onDeployKey?.(key.publicKey)
   return { identity: key.privateKey, "identity.pub": key.publicKey + "\n", known_hosts: s.knownHosts, ...extra }

@@ -162,11 +162,20 @@ export const scanHostKeys = (host: string, port: number): Promise<string> =>
     })
   })
 
-/** A new ssh key pair (ECDSA P-384, Flux's default deploy key) as OpenSSH texts. */
-export const generateSshKey = (comment: string): Promise<{ privateKey: string; publicKey: string }> => {
+/** The deploy key's type: Flux's --ssh-key-algorithm, --ssh-ecdsa-curve and --ssh-rsa-bits. */
+export interface KeyAlgorithm {
+  readonly algorithm: "ecdsa" | "rsa" | "ed25519"
+  readonly ecdsaCurve: "p256" | "p384" | "p521"
+  readonly rsaBits: number
+}
+export const defaultKeyAlgorithm: KeyAlgorithm = { algorithm: "ecdsa", ecdsaCurve: "p384", rsaBits: 2048 }
+
+/** A new ssh key pair (by default ECDSA P-384, Flux's default deploy key) as OpenSSH texts. */
+export const generateSshKey = (comment: string, k: KeyAlgorithm = defaultKeyAlgorithm): Promise<{ privateKey: string; publicKey: string }> => {
+  const bits = k.algorithm === "ecdsa" ? ["-b", k.ecdsaCurve.slice(1)] : k.algorithm === "rsa" ? ["-b", String(k.rsaBits)] : []
   const dir = mkdtempSync(join(tmpdir(), "moor-key-"))
   return new Promise<{ privateKey: string; publicKey: string }>((resolve, reject) => {
-    execFile("ssh-keygen", ["-q", "-t", "ecdsa", "-b", "384", "-N", "", "-C", comment, "-f", join(dir, "id")], (err) => {
+    execFile("ssh-keygen", ["-q", "-t", k.algorithm, ...bits, "-N", "", "-C", comment, "-f", join(dir, "id")], (err) => {
       if (err) return reject(new CliError(`cannot generate an ssh key: ${err.message.split("\n")[0]}`, "ssh-keygen comes with Debian's openssh-client"))
       resolve({ privateKey: readFileSync(join(dir, "id"), "utf8"), publicKey: readFileSync(join(dir, "id.pub"), "utf8").trim() })
     })

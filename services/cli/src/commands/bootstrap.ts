@@ -12,7 +12,7 @@ import { green, UsageError, type CliCommand } from "../Command.ts"
 import { CliError, connect } from "../Kube.ts"
 import { kubeconfigPath } from "../Target.ts"
 import { bootstrap, type BootstrapOptions, type SecretPlan } from "../bootstrap/Bootstrap.ts"
-import { scanHostKeys, type PushAuth } from "../bootstrap/Checkout.ts"
+import { scanHostKeys, type KeyAlgorithm, type PushAuth } from "../bootstrap/Checkout.ts"
 import { defaultComponents, resolveComponents } from "../bootstrap/Manifests.ts"
 import { Provider, type ProviderKind } from "../bootstrap/Provider.ts"
 import { moorVersion } from "./version.ts"
@@ -39,6 +39,9 @@ const common = {
   "token-auth": { type: "boolean" },
   silent: { type: "boolean", short: "s" },
   timeout: { type: "string", default: "5m0s" },
+  "ssh-key-algorithm": { type: "string", default: "ecdsa" },
+  "ssh-ecdsa-curve": { type: "string", default: "p384" },
+  "ssh-rsa-bits": { type: "string", default: "2048" },
 } as const
 
 const commonHelp = `  --branch NAME                 Git branch (default "main")
@@ -51,6 +54,8 @@ const commonHelp = `  --branch NAME                 Git branch (default "main")
   --ca-file FILE                CA to trust for HTTPS (stored in the secret as ca.crt)
   --author-name, --author-email, --commit-message-appendix   the commit's author and message
   --recurse-submodules          make the GitRepository fetch submodules
+  --ssh-key-algorithm A         a generated deploy key's type: ecdsa (default), rsa or ed25519
+  --ssh-ecdsa-curve C           p256, p384 (default) or p521;  --ssh-rsa-bits N (default 2048)
   -s, --silent                  do not ask for confirmation
   --timeout D                   how long to wait for the sync (default 5m0s)
   -n, --namespace NS            default flux-system
@@ -78,6 +83,13 @@ const baseOptions = async (v: Values) => {
   duration(v, "interval")
   const ca = v["ca-file"] as string | undefined
   if (ca !== undefined && !existsSync(ca)) throw new UsageError(`--ca-file ${ca} does not exist`)
+  const algorithm = v["ssh-key-algorithm"] as string
+  const curve = v["ssh-ecdsa-curve"] as string
+  const rsaBits = Number(v["ssh-rsa-bits"])
+  if (!["ecdsa", "rsa", "ed25519"].includes(algorithm)) throw new UsageError("--ssh-key-algorithm takes ecdsa, rsa or ed25519")
+  if (!["p256", "p384", "p521"].includes(curve)) throw new UsageError("--ssh-ecdsa-curve takes p256, p384 or p521")
+  if (!Number.isInteger(rsaBits) || rsaBits < 2048 || rsaBits > 16384) throw new UsageError("--ssh-rsa-bits takes a number of bits from 2048 to 16384")
+  const keyAlgorithm = { algorithm, ecdsaCurve: curve, rsaBits } as KeyAlgorithm
   const kube = await connect(kubeconfigPath(v.kubeconfig as string | undefined))
   return {
     kube,
@@ -91,6 +103,7 @@ const baseOptions = async (v: Values) => {
     author: { name: v["author-name"] as string, email: v["author-email"] as string },
     ...(typeof v["commit-message-appendix"] === "string" ? { commitMessageAppendix: v["commit-message-appendix"] } : {}),
     recurseSubmodules: v["recurse-submodules"] === true,
+    keyAlgorithm,
     timeoutMs: duration(v, "timeout"),
     deployDir,
     version: moorVersion(),
@@ -234,12 +247,10 @@ Flags:
   --hostname HOST               ${kind === "github" ? "GitHub Enterprise host (default github.com)" : "Gitea host (required), e.g. gitea.example.com"}; http:// or https:// may prefix it
   --token-auth                  clone over HTTPS with the token instead of an SSH deploy key
   --read-write-key              the deploy key gets write access
-  --deploy-token-auth           (not supported: moor keeps the token with --token-auth)
 ${commonHelp}
 
 Example:
-  export ${env}=<token>
-  moor bootstrap ${kind} --owner=my-org --repository=fleet --path=clusters/dev${kind === "gitea" ? " --hostname=gitea.example.com" : ""}`,
+  moor bootstrap ${kind} --owner=my-org --repository=fleet --path=clusters/dev${kind === "gitea" ? " --hostname=gitea.example.com" : ""}   # with ${env} exported`,
     async run(argv) {
       const { values: v } = parseArgs({
         args: argv,
@@ -309,3 +320,20 @@ Example:
 
 export const bootstrapGithub = providerCommand("github")
 export const bootstrapGitea = providerCommand("gitea")
+
+/** `moor bootstrap` alone: which of the three. */
+export const bootstrapGroup: CliCommand = {
+  path: ["bootstrap"],
+  summary: "Deploy moor on a cluster, connected to a Git repository",
+  help: `Usage: moor bootstrap git|github|gitea [flags]
+
+  git      any Git server (ssh://, git://, http(s)://, file://)
+  github   GitHub or GitHub Enterprise: creates the repository and a deploy key
+  gitea    Gitea or Forgejo: creates the repository and a deploy key
+
+Example:
+  moor bootstrap git --url=ssh://git@example.com/fleet.git --private-key-file=./id_ed25519 --path=clusters/dev`,
+  async run(argv) {
+    throw new UsageError(argv.length ? `unknown bootstrap provider "${argv[0]}"; use git, github or gitea` : "which provider? moor bootstrap git|github|gitea")
+  },
+}
