@@ -81,6 +81,7 @@ const baseOptions = async (v: Values) => {
   }
   if (!["true", "false"].includes(v["network-policy"] as string)) throw new UsageError("--network-policy takes true or false")
   duration(v, "interval")
+  if ((v.path as string).split("/").includes("..")) throw new UsageError(`--path ${v.path} leaves the repository; give a path inside it, e.g. clusters/my-cluster`)
   const ca = v["ca-file"] as string | undefined
   if (ca !== undefined && !existsSync(ca)) throw new UsageError(`--ca-file ${ca} does not exist`)
   const algorithm = v["ssh-key-algorithm"] as string

@@ -64,6 +64,24 @@ const stopGroup = async (child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"
   clearTimeout(timer)
 }
 
+/**
+ * Children are recorded in <state>/<name>.pid; one left by a `moor dev` that was
+ * killed outright (no chance to clean up) is stopped at the next start, when its
+ * command line still names the state directory.
+ */
+const reapStale = (state: string, name: string) => {
+  const file = join(state, `${name}.pid`)
+  if (!existsSync(file)) return
+  const pid = Number(readFileSync(file, "utf8"))
+  try {
+    if (Number.isInteger(pid) && pid > 1 && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(state)) process.kill(-pid, "SIGKILL")
+  } catch {
+    // not running any more
+  }
+  rmSync(file, { force: true })
+}
+const recordPid = (state: string, name: string, child: ChildProcess) => writeFileSync(join(state, `${name}.pid`), String(child.pid))
+
 const natsBinary = (): string | undefined => {
   for (const d of [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/usr/local/sbin", "/usr/local/bin"]) if (d && existsSync(join(d, "nats-server"))) return join(d, "nats-server")
   return undefined
@@ -218,11 +236,14 @@ Example:
       process.once("SIGTERM", on)
     })
     try {
+      reapStale(state, "nats-server")
+      reapStale(state, "git-daemon")
       // NATS
       let natsUrl = v.nats ?? process.env.MOOR_NATS_URL
       if (!natsUrl) {
         const n = await startNats(join(state, "nats"))
-        stops.push(() => stopGroup(n.child))
+        recordPid(state, "nats-server", n.child)
+        stops.push(() => stopGroup(n.child).then(() => rmSync(join(state, "nats-server.pid"), { force: true })))
         natsUrl = n.url
         say(`${green("✔")} nats-server with JetStream on ${natsUrl}`)
       } else say(`${green("✔")} using NATS at ${natsUrl}`)
@@ -271,7 +292,8 @@ Example:
       const gitRoot = join(state, "git")
       const name = await prepareRepo(gitRoot, v.repo, branch)
       const daemon = await startGitDaemon(gitRoot, state)
-      stops.push(() => stopGroup(daemon.child))
+      recordPid(state, "git-daemon", daemon.child)
+      stops.push(() => stopGroup(daemon.child).then(() => rmSync(join(state, "git-daemon.pid"), { force: true })))
       const url = `git://127.0.0.1:${daemon.port}/${name}`
       say(`${green("✔")} ${v.repo ? v.repo : "the sample fleet (examples/fleet)"} served at ${url} (branch ${branch}, path ./${path})`)
 
