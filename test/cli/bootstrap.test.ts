@@ -78,7 +78,7 @@ test("bootstrap git over git://: flux-system committed once, cluster synced, a p
   assert.doesNotMatch(r.err, /secret/)
 })
 
-test("bootstrap git over ssh with --private-key-file", { skip: hasSshd() ? false : "sshd is not installed", timeout: 120_000 }, async (t) => {
+test("bootstrap git over ssh: with --private-key-file, then with the agent and a generated deploy key", { skip: hasSshd() ? false : "sshd is not installed", timeout: 120_000 }, async (t) => {
   const c = await startServices(t)
   const root = tempDir(t)
   const repo = makeRepo(root, "fleet", { "clusters/dev/app.yaml": configMap("app", "ssh") }, "main")
@@ -102,8 +102,38 @@ test("bootstrap git over ssh with --private-key-file", { skip: hasSshd() ? false
   const sync = parseAllDocuments(git(repo.bare, "show", "main:clusters/dev/flux-system/gotk-sync.yaml")).map((d) => d.toJS())
   assert.deepEqual(sync[0].spec.secretRef, { name: "flux-system" })
   assert.ok(!r.err.includes(sshd.clientKey.split("\n")[1]!), "no key material on screen")
-  r = await moor(args)
+
+  // Without --private-key-file, as Flux: the user's ssh agent pushes, and the cluster gets a new deploy key,
+  // printed for the user to register (here: authorized on the server as soon as it shows).
+  const secrets = await c.kube.resource("v1", "Secret")
+  await c.kube.delete(secrets, "flux-system", "flux-system")
+  const sock = join(root, "agent.sock")
+  const agent = spawn("ssh-agent", ["-D", "-a", sock], { stdio: "ignore" })
+  t.after(() => agent.kill())
+  await waitFor("ssh-agent", () => existsSync(sock), 10_000, 50)
+  execFileSync("ssh-add", ["-q", key], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: "ignore" })
+  let printed = ""
+  r = await new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args.filter((a, i) => a !== "--private-key-file" && args[i - 1] !== "--private-key-file")], {
+      env: { ...process.env, NO_COLOR: "1", SSH_AUTH_SOCK: sock },
+      stdio: ["ignore", "pipe", "pipe"],
+    })
+    let out = ""
+    let err = ""
+    p.stdout.on("data", (d) => (out += d))
+    p.stderr.on("data", (d) => {
+      err += d
+      const m = /public key: (\S+ \S+)/.exec(err)
+      if (m && !printed) sshd.authorize((printed = m[1]!))
+    })
+    p.on("exit", (code) => resolve({ code, out, err }))
+  })
   assert.equal(r.code, 0, r.err)
+  assert.match(r.err, /Please give the key access to your repository/)
+  assert.match(printed, /^ecdsa-sha2-nistp384 /)
+  const generated = Object.fromEntries(Object.entries((await c.kube.get(secrets, "flux-system", "flux-system")).data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]))
+  assert.equal(generated["identity.pub"]!.trim().split(" ").slice(0, 2).join(" "), printed)
+  assert.notEqual(generated.identity!.trim(), sshd.clientKey.trim())
   assert.equal(repo.head(), head, "no second commit")
 })
 

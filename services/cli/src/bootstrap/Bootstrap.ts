@@ -201,7 +201,9 @@ export const bootstrap = async (o: BootstrapOptions): Promise<BootstrapResult> =
   const kr = await kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   for (const r of [gr, kr]) await kube.patch(r, o.namespace, "flux-system", "merge", { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": requestedAt } } })
   const atCommit = (rev: unknown) => typeof rev === "string" && rev.endsWith(`:${commit}`)
-  const fresh = (x: KubeObject) => x.status?.observedGeneration === x.metadata.generation && condition(x, "Ready")?.status === "True"
+  // handled our request (so a status from before this run, e.g. with an older secret, does not count), current and Ready
+  const fresh = (x: KubeObject) =>
+    x.status?.lastHandledReconcileAt === requestedAt && x.status?.observedGeneration === x.metadata.generation && condition(x, "Ready")?.status === "True"
   out(`◎ waiting for GitRepository "${o.namespace}/flux-system" to be reconciled`)
   await waitReady(`GitRepository ${o.namespace}/flux-system`, () => kube.find(gr, o.namespace, "flux-system"), (x) => fresh(x) && atCommit(x.status?.artifact?.revision), deadline, out)
   out(`${green("✔")} GitRepository reconciled successfully`)
