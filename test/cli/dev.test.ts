@@ -2,7 +2,8 @@
 // Ready, kubectl sees the Deployment, and Ctrl-C stops it all with exit 0.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { execFile, spawn, spawnSync } from "node:child_process"
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process"
+import { cpSync } from "node:fs"
 import { join } from "node:path"
 import { waitFor } from "@moor/testing"
 import { repoRoot, tempDir } from "../harness.ts"
@@ -61,5 +62,38 @@ test("moor dev: the sample fleet becomes Ready, kubectl sees it, Ctrl-C stops ev
   child.kill("SIGINT")
   assert.equal(await exited, 0, err)
   assert.match(err, /stopped/)
+  assert.equal(processesUsing(state), "", "no process left behind")
+})
+
+test("moor dev --repo DIR serves your repository (its checked-out branch) instead of the sample", { skip: hasKubectl ? false : "kubectl is not installed", timeout: 120_000 }, async (t) => {
+  const dir = tempDir(t, "moor-dev-")
+  const repo = join(dir, "my-fleet")
+  cpSync(join(repoRoot, "examples", "fleet"), repo, { recursive: true })
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@x", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@x" } })
+  git("init", "-q", "-b", "trunk")
+  git("add", "-A")
+  git("commit", "-q", "-m", "mine")
+  const state = join(dir, "state")
+  const child = spawn(process.execPath, [bin, "dev", "--state", state, "--repo", repo], { env: { ...process.env, NO_COLOR: "1", MOOR_NATS_URL: "" }, stdio: ["ignore", "pipe", "pipe"] })
+  t.after(() => {
+    if (child.exitCode === null) child.kill("SIGKILL")
+  })
+  let out = ""
+  let err = ""
+  child.stdout.on("data", (d) => (out += d))
+  child.stderr.on("data", (d) => (err += d))
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)))
+  const kubeconfig = await waitFor("moor dev to print its kubeconfig", () => {
+    if (child.exitCode !== null) throw new Error(`moor dev exited with ${child.exitCode}: ${err}`)
+    return /^kubeconfig (\S+)$/m.exec(out)?.[1]
+  }, 90_000, 100).catch((e) => assert.fail(`${e.message}\n${err}`))
+  assert.match(err, /bootstrapped at/, err)
+  const source = JSON.parse(await kubectl(kubeconfig, "get", "gitrepositories.source.toolkit.fluxcd.io", "flux-system", "-n", "flux-system", "-o", "json"))
+  assert.match(source.spec.url, /^git:\/\/127\.0\.0\.1:\d+\/my-fleet\.git$/)
+  assert.deepEqual(source.spec.ref, { branch: "trunk" })
+  await waitFor("the Deployment from my repository", async () => JSON.parse(await kubectl(kubeconfig, "get", "deployment", "podinfo", "-n", "podinfo", "-o", "json")).status?.availableReplicas === 1, 60_000, 250)
+  assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: repo, encoding: "utf8" }), "", "your working copy is left alone")
+  child.kill("SIGTERM")
+  assert.equal(await exited, 0, err)
   assert.equal(processesUsing(state), "", "no process left behind")
 })
