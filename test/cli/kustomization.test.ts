@@ -44,7 +44,7 @@ spec:
       greeting: hello
 `
 
-test("create kustomization, build, diff, tree and check on a reconciled cluster", { timeout: 180_000 }, async (t) => {
+test("create kustomization, build, diff, tree and check on a reconciled cluster", { timeout: 600_000 }, async (t) => {
   const c = await startServices(t)
   await c.kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system" } }, { fieldManager: "test" })
   const root = tempDir(t)
@@ -87,16 +87,16 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   assert.match(r.err, /--url is not a flag of moor create kustomization/)
 
   // The real thing: a source, then a Kustomization that applies another one (apps).
-  r = await moorAsync(["create", "source", "git", "fleet", "--url", daemon.url("fleet.git"), "--branch", "master", "--interval", "1h", ...kc])
+  r = await moorAsync(["create", "source", "git", "fleet", "--url", daemon.url("fleet.git"), "--branch", "master", "--interval", "1h", "--timeout", "5m", ...kc])
   assert.equal(r.code, 0, r.err)
-  r = await moorAsync(["create", "kustomization", "fleet", "--source", "GitRepository/fleet", "--path", "./clusters", "--prune", "--interval", "10m", ...kc])
+  r = await moorAsync(["create", "kustomization", "fleet", "--source", "GitRepository/fleet", "--path", "./clusters", "--prune", "--interval", "10m", "--timeout", "5m", ...kc])
   assert.equal(r.code, 0, r.err)
   assert.match(r.err, new RegExp(`Kustomization created[\\s\\S]*applied revision master@sha1:${repo.first}`))
   const cms = await c.kube.resource("v1", "ConfigMap")
-  const settings = await waitFor("apps to apply settings", () => c.kube.find(cms, "default", "settings"), 30_000)
-  assert.equal(settings.data.greeting, "hello")
+  const settings = await waitFor("apps to apply settings", () => c.kube.find(cms, "default", "settings"), 120_000)
+  assert.equal((settings.data as Record<string, string>).greeting, "hello")
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
-  await waitFor("apps Ready with an inventory", async () => (await c.kube.get(kss, "flux-system", "apps")).status?.inventory?.entries?.length === 3, 30_000)
+  await waitFor("apps Ready with an inventory", async () => (await c.kube.get(kss, "flux-system", "apps")).status?.inventory?.entries?.length === 3, 120_000)
 
   // build: what apps applies from a directory: targetNamespace, substitution, Secret masked.
   const local = join(tempDir(t), "apps")
@@ -129,7 +129,7 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   assert.match(r.out, /► Secret\/default\/creds drifted/)
   assert.ok(!r.out.includes(SECRET) && !r.out.includes("other-value") && !r.err.includes(SECRET), r.out)
   // Nothing was written.
-  assert.equal((await c.kube.get(cms, "default", "settings")).data.mode, "a")
+  assert.equal(((await c.kube.get(cms, "default", "settings")).data as Record<string, string>).mode, "a")
   assert.ok(await c.kube.find(cms, "default", "old"))
   assert.equal(await c.kube.find(cms, "default", "new"), undefined)
 

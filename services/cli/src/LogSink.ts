@@ -10,13 +10,18 @@
 // `moor logs` without --follow. Log fields never carry secrets (see Log).
 import type { NatsConnection } from "@nats-io/transport-node"
 import type { Level, Log } from "@moor/actors"
-import { encodeToken } from "@moor/protocol"
 
 export const LOG_STREAM = "MOOR_LOGS"
 export const LOG_SUBJECTS = "moor.log.>"
 
+/** Any string as one NATS token (replica names come from host names: any case, any character). */
+const token = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "x"
+
 /** The subject of one replica's log lines. */
-export const logSubject = (service: string, replica: string): string => `moor.log.${encodeToken(service)}.${encodeToken(replica)}`
+export const logSubject = (service: string, replica: string): string => `moor.log.${token(service)}.${token(replica)}`
+
+/** The subjects of every replica of a service. */
+export const serviceLogSubjects = (service: string): string => `moor.log.${token(service)}.>`
 
 /** One log line as published: the JSON line of jsonLog plus service and replica. */
 export interface LogLine {

@@ -91,14 +91,14 @@ Example:
     const url = values.nats ?? process.env.MOOR_NATS_URL ?? "nats://127.0.0.1:4222"
     const { connectNats } = await import("@moor/actors")
     const { jetstream, DeliverPolicy } = await import("@nats-io/jetstream")
-    const { LOG_STREAM, logSubject } = await import("../LogSink.ts")
+    const { LOG_STREAM, serviceLogSubjects } = await import("../LogSink.ts")
     let nc
     try {
       nc = await connectNats(url, "moor-logs")
     } catch (e) {
       throw new CliError(`cannot connect to NATS at ${url}: ${(e as Error).message}`, "pass --nats URL or set MOOR_NATS_URL")
     }
-    const subject = values.service ? logSubject(values.service, "*") : "moor.log.>"
+    const subject = values.service ? serviceLogSubjects(values.service) : "moor.log.>"
     const decode = (data: Uint8Array): LogLine | undefined => {
       try {
         return JSON.parse(new TextDecoder().decode(data)) as LogLine

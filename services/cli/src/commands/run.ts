@@ -99,6 +99,15 @@ Example:
       process.once("SIGINT", resolve)
       process.once("SIGTERM", resolve)
     })
+    // A clean stop hands partitions over; if NATS or the API server is gone it could
+    // wait forever: give up after 20 s (a second signal ends it at once).
+    const giveUp = setTimeout(() => {
+      log.warn("shutdown did not finish in 20 s: exiting")
+      process.exit(1)
+    }, 20_000)
+    giveUp.unref()
+    process.once("SIGINT", () => process.exit(130))
+    process.once("SIGTERM", () => process.exit(143))
     await Promise.all(hosts.map((h) => h.stop(10_000)))
     await nc.drain()
     kube.close()
