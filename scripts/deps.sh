@@ -10,6 +10,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 declare -A want=(
   [nats-server]=nats-server
   [git]=git
+  [ssh]=openssh-client   # bootstrap over ssh: ssh, ssh-keyscan, ssh-keygen
 )
 libs=()
 if [ "${1:-}" = "--test" ]; then

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { createServer as createHttpsServer } from "node:https"
 import { createServer as createNetServer, connect } from "node:net"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs"
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -59,11 +59,11 @@ export interface GitDaemon {
   stop(): Promise<void>
 }
 
-/** Serves every repository under `basePath` with `git daemon` (read-only). */
-export const startGitDaemon = async (basePath: string): Promise<GitDaemon> => {
+/** Serves every repository under `basePath` with `git daemon` (read-only unless `push`: anonymous pushes allowed). */
+export const startGitDaemon = async (basePath: string, options: { push?: boolean } = {}): Promise<GitDaemon> => {
   const port = await freePort()
   let log = ""
-  const child = spawn("git", ["daemon", "--export-all", `--base-path=${basePath}`, `--port=${port}`, "--listen=127.0.0.1", "--reuseaddr", basePath], {
+  const child = spawn("git", ["daemon", "--export-all", ...(options.push ? ["--enable=receive-pack"] : []), `--base-path=${basePath}`, `--port=${port}`, "--listen=127.0.0.1", "--reuseaddr", basePath], {
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   })
@@ -186,6 +186,8 @@ export interface Sshd {
   readonly clientKey: string
   /** The user to log in as (the current user). */
   readonly user: string
+  /** Authorizes one more public key (an OpenSSH line), e.g. a deploy key a fake provider API received. */
+  authorize(publicKey: string): void
   stop(): Promise<void>
 }
 
@@ -242,5 +244,6 @@ export const startSshd = async (options: { clientKeyPassphrase?: string } = {}):
     throw e
   }
   const [type, key] = readFileSync(join(dir, "host_ed25519.pub"), "utf8").trim().split(/\s+/)
-  return { port, knownHosts: `[127.0.0.1]:${port} ${type} ${key}\n`, clientKey: readFileSync(join(dir, "client"), "utf8"), user, stop }
+  const authorize = (publicKey: string) => appendFileSync(join(dir, "authorized_keys"), publicKey.trim() + "\n")
+  return { port, knownHosts: `[127.0.0.1]:${port} ${type} ${key}\n`, clientKey: readFileSync(join(dir, "client"), "utf8"), user, authorize, stop }
 }

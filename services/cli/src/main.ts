@@ -9,6 +9,11 @@ interface Entry {
 }
 
 const commands: Entry[] = [
+  { path: ["dev"], summary: "Run everything locally: embedded cluster, NATS, services, a sample fleet", load: async () => (await import("./commands/dev.ts")).dev },
+  { path: ["bootstrap"], summary: "Deploy moor on a cluster, connected to a Git repository", load: async () => (await import("./commands/bootstrap.ts")).bootstrapGroup },
+  { path: ["bootstrap", "git"], summary: "Deploy moor on a cluster connected to a Git repository", load: async () => (await import("./commands/bootstrap.ts")).bootstrapGit },
+  { path: ["bootstrap", "github"], summary: "Deploy moor on a cluster connected to a GitHub repository", load: async () => (await import("./commands/bootstrap.ts")).bootstrapGithub },
+  { path: ["bootstrap", "gitea"], summary: "Deploy moor on a cluster connected to a Gitea/Forgejo repository", load: async () => (await import("./commands/bootstrap.ts")).bootstrapGitea },
   { path: ["run"], summary: "Host moor's services (all by default) in one process", load: async () => (await import("./commands/run.ts")).run },
   { path: ["cluster", "serve"], summary: "Run the embedded Kubernetes API server (kubectl works against it)", load: async () => (await import("./commands/cluster.ts")).clusterServe },
   { path: ["get"], summary: "List resources of a kind as Flux prints them", load: async () => (await import("./commands/get.ts")).get },
@@ -33,7 +38,7 @@ const usage = () =>
 Usage: moor <command> [flags]
 
 Commands:
-${commands.map((c) => `  ${c.path.join(" ").padEnd(16)} ${c.summary}`).join("\n")}
+${commands.map((c) => `  ${c.path.join(" ").padEnd(18)} ${c.summary}`).join("\n")}
 
 Run 'moor <command> --help' for a command's flags and an example.`
 

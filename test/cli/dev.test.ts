@@ -1,0 +1,99 @@
+// `moor dev` as a user runs it: it starts everything, the sample fleet becomes
+// Ready, kubectl sees the Deployment, and Ctrl-C stops it all with exit 0.
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process"
+import { cpSync } from "node:fs"
+import { join } from "node:path"
+import { waitFor } from "@moor/testing"
+import { repoRoot, tempDir } from "../harness.ts"
+
+const bin = join(repoRoot, "services", "cli", "bin", "moor.js")
+const hasKubectl = spawnSync("kubectl", ["version", "--client"]).status === 0
+const kubectl = (kubeconfig: string, ...args: string[]) =>
+  new Promise<string>((resolve, reject) =>
+    execFile("kubectl", ["--kubeconfig", kubeconfig, ...args], (e, out, err) => (e ? reject(new Error(`kubectl ${args.join(" ")}: ${err}`)) : resolve(out))),
+  )
+/** Processes whose command line names `dir` (nats-server -sd, git daemon --base-path). */
+const processesUsing = (dir: string) =>
+  spawnSync("pgrep", ["-af", dir], { encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((l) => l.trim() && !l.includes("moor.js"))
+    .join("\n")
+
+test("moor dev: the sample fleet becomes Ready, kubectl sees it, Ctrl-C stops everything", { skip: hasKubectl ? false : "kubectl is not installed", timeout: 120_000 }, async (t) => {
+  const state = join(tempDir(t, "moor-dev-"), "state")
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" }
+  delete env.MOOR_NATS_URL
+  const child = spawn(process.execPath, [bin, "dev", "--state", state], { env, stdio: ["ignore", "pipe", "pipe"] })
+  t.after(() => {
+    if (child.exitCode === null) child.kill("SIGKILL")
+  })
+  let out = ""
+  let err = ""
+  child.stdout.on("data", (d) => (out += d))
+  child.stderr.on("data", (d) => (err += d))
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)))
+
+  const kubeconfig = await waitFor("moor dev to print its kubeconfig", () => {
+    if (child.exitCode !== null) throw new Error(`moor dev exited with ${child.exitCode}: ${err}`)
+    return /^kubeconfig (\S+)$/m.exec(out)?.[1]
+  }, 90_000, 100).catch((e) => assert.fail(`${e.message}\n${err}`))
+  assert.match(err, /bootstrapped at [0-9a-f]{12}/, err)
+  assert.match(err, /nats-server with JetStream on nats:\/\/127\.0\.0\.1:\d+/)
+
+  // The fleet: flux-system, infrastructure, then apps (dependsOn), all Ready; the Deployment available.
+  await waitFor("every Kustomization Ready", async () => {
+    const list = JSON.parse(await kubectl(kubeconfig, "get", "kustomizations.kustomize.toolkit.fluxcd.io", "-n", "flux-system", "-o", "json")).items
+    const names = list.filter((k: any) => k.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).map((k: any) => k.metadata.name).sort()
+    return JSON.stringify(names) === JSON.stringify(["apps", "flux-system", "infrastructure"])
+  }, 60_000, 250)
+  const deploy = JSON.parse(await kubectl(kubeconfig, "get", "deployment", "podinfo", "-n", "podinfo", "-o", "json"))
+  assert.equal(deploy.spec.replicas, 1, "the dev overlay's patch")
+  assert.equal(deploy.status.availableReplicas, 1)
+  const cm = JSON.parse(await kubectl(kubeconfig, "get", "configmap", "podinfo-config", "-n", "podinfo", "-o", "json"))
+  assert.equal(cm.data.PODINFO_UI_MESSAGE, "Hello from the dev cluster")
+  // events arrive on screen
+  await waitFor("an event line for apps", () => /Kustomization\/flux-system\/apps ReconciliationSucceeded/.test(err), 30_000, 100)
+  const children = processesUsing(state)
+  assert.match(children, /nats-server/)
+  assert.match(children, /git daemon/)
+
+  child.kill("SIGINT")
+  assert.equal(await exited, 0, err)
+  assert.match(err, /stopped/)
+  assert.equal(processesUsing(state), "", "no process left behind")
+})
+
+test("moor dev --repo DIR serves your repository (its checked-out branch) instead of the sample", { skip: hasKubectl ? false : "kubectl is not installed", timeout: 120_000 }, async (t) => {
+  const dir = tempDir(t, "moor-dev-")
+  const repo = join(dir, "my-fleet")
+  cpSync(join(repoRoot, "examples", "fleet"), repo, { recursive: true })
+  const git = (...a: string[]) => execFileSync("git", a, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@x", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@x" } })
+  git("init", "-q", "-b", "trunk")
+  git("add", "-A")
+  git("commit", "-q", "-m", "mine")
+  const state = join(dir, "state")
+  const child = spawn(process.execPath, [bin, "dev", "--state", state, "--repo", repo], { env: { ...process.env, NO_COLOR: "1", MOOR_NATS_URL: "" }, stdio: ["ignore", "pipe", "pipe"] })
+  t.after(() => {
+    if (child.exitCode === null) child.kill("SIGKILL")
+  })
+  let out = ""
+  let err = ""
+  child.stdout.on("data", (d) => (out += d))
+  child.stderr.on("data", (d) => (err += d))
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)))
+  const kubeconfig = await waitFor("moor dev to print its kubeconfig", () => {
+    if (child.exitCode !== null) throw new Error(`moor dev exited with ${child.exitCode}: ${err}`)
+    return /^kubeconfig (\S+)$/m.exec(out)?.[1]
+  }, 90_000, 100).catch((e) => assert.fail(`${e.message}\n${err}`))
+  assert.match(err, /bootstrapped at/, err)
+  const source = JSON.parse(await kubectl(kubeconfig, "get", "gitrepositories.source.toolkit.fluxcd.io", "flux-system", "-n", "flux-system", "-o", "json"))
+  assert.match(source.spec.url, /^git:\/\/127\.0\.0\.1:\d+\/my-fleet\.git$/)
+  assert.deepEqual(source.spec.ref, { branch: "trunk" })
+  await waitFor("the Deployment from my repository", async () => JSON.parse(await kubectl(kubeconfig, "get", "deployment", "podinfo", "-n", "podinfo", "-o", "json")).status?.availableReplicas === 1, 60_000, 250)
+  assert.equal(execFileSync("git", ["status", "--porcelain"], { cwd: repo, encoding: "utf8" }), "", "your working copy is left alone")
+  child.kill("SIGTERM")
+  assert.equal(await exited, 0, err)
+  assert.equal(processesUsing(state), "", "no process left behind")
+})
