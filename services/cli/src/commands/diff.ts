@@ -80,7 +80,7 @@ Example:
         const objects = await buildLocal(kube, k, values.path)
         process.stderr.write(`► Kustomization diffing...\n`)
         const { ResourceManager } = await import("@moor/ssa")
-        const { FIELD_MANAGER } = await import("@moor/kustomize-service")
+        const { FIELD_MANAGER } = await import("@moor/apply-service")
         const manager = new ResourceManager(kube, { fieldManager: FIELD_MANAGER })
         // What would be pruned comes from the cluster's inventory, also when the spec comes from a file.
         const live = values["kustomization-file"] ? await loadKustomization(kube, k.metadata.namespace ?? ns, name, undefined).catch(() => undefined) : k
