@@ -4,12 +4,17 @@ import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@m
 import { kustomizeService } from "@moor/kustomize-service"
 import type { Event } from "@moor/protocol"
 import { sourceService } from "@moor/source"
-import { startCluster, tempDir } from "../harness.ts"
+import { startCluster, startRealCluster, tempDir } from "../harness.ts"
 
 type After = { after: (f: () => unknown) => void }
 
-export const startServices = async (t: After) => {
-  const c = await startCluster(t)
+export interface ServicesOptions {
+  /** Which API server: moor's embedded one (default, simulated workloads) or kube-real (see startRealCluster). */
+  readonly cluster?: "embedded" | "real"
+}
+
+export const startServices = async (t: After, opts: ServicesOptions = {}) => {
+  const c = opts.cluster === "real" ? await startRealCluster(t) : await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
   const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log: silentLog })
