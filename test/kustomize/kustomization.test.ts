@@ -141,7 +141,7 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   assert.equal(established?.status, "True")
   const w = await c.kube.get(await c.kube.resource("example.moor.dev/v1", "Widget"), "apps", "w1")
   assert.equal(w.spec.size, 3)
-  assert.ok(Date.parse(w.metadata.creationTimestamp!) >= Date.parse(established!.lastTransitionTime), "the Widget was created after its CRD was Established")
+  assert.ok(Date.parse(String(w.metadata.creationTimestamp)) >= Date.parse(established!.lastTransitionTime), "the Widget was created after its CRD was Established")
 
   // dependsOn: the chain came up in order, each step woken by the one before (not a 30 s requeue).
   const readyAt = (name: string) => events.find((e) => e.involvedObject.name === name && e.reason === "ReconciliationSucceeded")
