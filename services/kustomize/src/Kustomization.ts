@@ -1,18 +1,16 @@
 // The Kustomization actor (first increment): source artifact -> build ->
 // substitute -> apply (dry-run first) -> prune -> health -> status + event.
 // Steps fail with typed errors whose reasons are Flux's condition reasons.
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { Effect, Result } from "effect"
 import { Transient, Waiting, type Behavior, type HostHandle, type RunContext } from "@moor/actors"
 import { Codecs, type ActorKey, type Event } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
-import { extractArchive, type ArtifactStore } from "@moor/artifact"
+import type { ArtifactStore } from "@moor/artifact"
 import { describe, waitFor } from "@moor/health"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
-import { diskFs, fluxBuild, substituteObjects } from "@moor/kustomize"
+import { fluxBuild, substituteObjects } from "@moor/kustomize"
 import { ApplyError, diffInventory, formatChangeSet, type Inventory, type ResourceManager } from "@moor/ssa"
+import { ArtifactTrees, type Tree } from "./Artifacts.ts"
 import { DriftWatcher } from "./Drift.ts"
 
 export interface KustomizationDeps {
@@ -43,6 +41,7 @@ const isSubstituteDisabled = (o: KubeObject) =>
 
 export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomization> => {
   const written = new Map<string, Status>()
+  const trees = new ArtifactTrees(deps.store)
   const pruneOnDelete = new Map<string, boolean>()
   let host: HostHandle | undefined
   const specOf = (key: ActorKey): Kustomization | undefined => {
@@ -89,16 +88,15 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const artifact = src?.status?.artifact as { revision: string; digest: string } | undefined
       if (!src || !artifact) throw new StepFailure("ArtifactFailed", `Source artifact not found, retrying: GitRepository ${srcNs}/${ref.name}`, true)
       revision = artifact.revision
-      const bytes = await deps.store.get(artifact.digest)
-      if (!bytes) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
 
-      // Build.
-      const dir = await mkdtemp(join(tmpdir(), "moor-ks-"))
+      // Build, from the artifact's files (read once per digest, shared by the Kustomizations using it).
       let objects: KubeObject[]
+      let tree: Tree | undefined
       try {
-        await extractArchive(bytes, dir)
+        tree = await trees.open(artifact.digest)
+        if (!tree) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
         const spec = k.spec as Record<string, any>
-        const built = fluxBuild(diskFs(dir), spec.path ?? "./", {
+        const built = fluxBuild(tree.fs, spec.path ?? "./", {
           ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
           ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
           ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
@@ -124,7 +122,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         if (e instanceof StepFailure) throw e
         throw new StepFailure("BuildFailed", `kustomize build failed: ${(e as Error).message}`)
       } finally {
-        await rm(dir, { recursive: true, force: true })
+        await tree?.close()
       }
 
       // Apply (the whole set is dry-run before the first write), then prune.
