@@ -16,6 +16,18 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..")
 
 type After = { after: (f: () => unknown) => void }
 
+/**
+ * A cleanup scope that runs last-registered first when the test ends (node:test runs t.after hooks
+ * in registration order), so services stop before the nats-server and API server they use.
+ */
+export const lifo = (t: After): After => {
+  const fs: (() => unknown)[] = []
+  t.after(async () => {
+    for (const f of fs.reverse()) await f()
+  })
+  return { after: (f) => void fs.push(f) }
+}
+
 /** A temporary directory removed after the test. */
 export const tempDir = (t: After, prefix = "moor-e2e-"): string => {
   const d = mkdtempSync(join(tmpdir(), prefix))

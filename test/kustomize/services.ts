@@ -4,7 +4,7 @@ import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog } from "@m
 import { kustomizeService } from "@moor/kustomize-service"
 import type { Event } from "@moor/protocol"
 import { sourceService } from "@moor/source"
-import { startCluster, startRealCluster, tempDir } from "../harness.ts"
+import { lifo, startCluster, startRealCluster, tempDir } from "../harness.ts"
 
 type After = { after: (f: () => unknown) => void }
 
@@ -13,7 +13,9 @@ export interface ServicesOptions {
   readonly cluster?: "embedded" | "real"
 }
 
-export const startServices = async (t: After, opts: ServicesOptions = {}) => {
+export const startServices = async (test: After, opts: ServicesOptions = {}) => {
+  // Hosts stop before the servers they use (a run ending after nats closed would throw).
+  const t = lifo(test)
   const c = opts.cluster === "real" ? await startRealCluster(t) : await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
