@@ -226,6 +226,8 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
       drift.push(performance.now() - t0)
       waiting.delete(name)
     }
+    // Every revert was moor's: one DriftCorrected event per patch.
+    await waitFor("DriftCorrected events", () => c.events.filter((e) => e.reason === "DriftCorrected").length >= DRIFTS, 30_000)
     log(`drift p50 ${median(drift).toFixed(0)} ms, p99 ${quantile(drift, 0.99).toFixed(0)} ms`)
 
     rows.push(

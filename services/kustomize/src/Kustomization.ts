@@ -61,7 +61,23 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     written.set(id, next)
   }
 
-  const reconcile = async (ctx: RunContext<Kustomization>): Promise<void> => {
+  // The host interrupts a run (a newer spec, a lapsed partition lease) by dropping its fiber, but
+  // the promise behind it goes on until it notices the abort. The next run of the same
+  // Kustomization waits for it, so two runs never apply one set at once (on kube-real 1.20 that
+  // raced into "already exists" for hundreds of objects), and an aborted run writes nothing more.
+  const inFlight = new Map<string, Promise<void>>()
+  const serialized = (id: string, f: () => Promise<void>): Promise<void> => {
+    const run = (inFlight.get(id) ?? Promise.resolve()).then(f)
+    const settled = run.catch(() => undefined)
+    inFlight.set(id, settled)
+    void settled.then(() => inFlight.get(id) === settled && inFlight.delete(id))
+    return run
+  }
+  const checkAborted = (signal: AbortSignal) => {
+    if (signal.aborted) throw new Transient({ reason: "ReconciliationFailed", message: "run interrupted" })
+  }
+
+  const reconcile = async (ctx: RunContext<Kustomization>, signal: AbortSignal): Promise<void> => {
     const k = ctx.spec
     const ns = k.metadata.namespace ?? "default"
     const id = `${ns}/${k.metadata.name}`
@@ -126,7 +142,9 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       }
 
       // Apply (the whole set is dry-run before the first write), then prune.
+      checkAborted(signal)
       const cs = await deps.manager.apply(objects, { force: k.spec.force === true })
+      checkAborted(signal)
       const inventory: Inventory = deps.manager.inventory(objects)
       // Watch the new set before pruning, so that pruned objects are no longer "corrected" back.
       await drift.track(ctx.key, objects)
@@ -193,7 +211,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     retryIntervalMs: (k) => kustomizationRetryInterval(k.spec),
     timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,
     suspended: (k) => k.spec.suspend === true,
-    run: (ctx) => Effect.tryPromise({ try: () => reconcile(ctx), catch: (e) => e }),
+    run: (ctx) => Effect.tryPromise({ try: (signal) => serialized(`${ctx.key.namespace}/${ctx.key.name}`, () => reconcile(ctx, signal)), catch: (e) => e }),
     deleted: async (key) => {
       const id = `${key.namespace}/${key.name}`
       const last = written.get(id)
