@@ -61,10 +61,11 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     written.set(id, next)
   }
 
-  // The host interrupts a run (a newer spec, a lapsed partition lease) by dropping its fiber, but
-  // the promise behind it goes on until it notices the abort. The next run of the same
-  // Kustomization waits for it, so two runs never apply one set at once (on kube-real 1.20 that
-  // raced into "already exists" for hundreds of objects), and an aborted run writes nothing more.
+  // The host interrupts a run (a newer spec, a partition lease lapsing under load) by dropping its
+  // fiber, but the promise behind it goes on until it notices the abort. The next run of the same
+  // Kustomization waits for it, so two runs never apply one set at once (seen once on kube-real
+  // under load: overlapping creates answered "already exists" for 337 Services), and an aborted
+  // run writes nothing more.
   const inFlight = new Map<string, Promise<void>>()
   const serialized = (id: string, f: () => Promise<void>): Promise<void> => {
     const run = (inFlight.get(id) ?? Promise.resolve()).then(f)
