@@ -129,7 +129,12 @@ const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFa
       it.obj = { ...it.obj, metadata }
       it.ref = refOfObj(it.obj)
     }
-    const live = it.prefetched !== undefined ? (it.prefetched ?? undefined) : await eng.kube.find(rt, it.ref.namespace, it.ref.name)
+    // The live object is read up front only where it can decide without a dry-run (IfNotPresent,
+    // the fast path below). Otherwise the dry-run tells: a dry-run create answers without a
+    // resourceVersion, so a new object costs no GET (1,000 Kustomizations of 10 new objects: 10,000
+    // requests fewer); one that exists is read after it.
+    const known = it.prefetched !== undefined || it.policy === "IfNotPresent" || eng.applied?.has(objectId(it.ref)) === true
+    let live = it.prefetched !== undefined ? (it.prefetched ?? undefined) : known ? await eng.kube.find(rt, it.ref.namespace, it.ref.name) : undefined
     if (live !== undefined && it.policy === "IfNotPresent") {
       it.plan = { action: "skipped", diff: [], reason: "ssa: IfNotPresent and the object exists" }
       return undefined
@@ -145,12 +150,14 @@ const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFa
     try {
       dry = await dryRun(eng, it.obj, patienceMs)
     } catch (e) {
+      if (!known && it.force && isImmutable(e)) live = await eng.kube.find(rt, it.ref.namespace, it.ref.name)
       if (live !== undefined && it.force && isImmutable(e)) {
         it.plan = { action: "configured", diff: [], reason: `recreated: ${message(e)}`, recreate: true }
         return undefined
       }
       throw e
     }
+    if (!known && dry.metadata.resourceVersion) live = await eng.kube.find(rt, it.ref.namespace, it.ref.name)
     if (live === undefined) it.plan = { action: "created", diff: [] }
     else {
       const diff = maskSecret(it.ref.kind, changes(normalize(live), normalize(dry)))
