@@ -10,11 +10,23 @@ import { parseAllDocuments } from "yaml"
 import { connectNats } from "@moor/actors"
 import { KubeClient, type KubeObject } from "@moor/kube"
 import { startServer } from "@moor/kube-embedded"
-import { startNatsServer, waitFor } from "@moor/testing"
+import { startKubeReal, startNatsServer, waitFor } from "@moor/testing"
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..")
 
 type After = { after: (f: () => unknown) => void }
+
+/**
+ * A cleanup scope that runs last-registered first when the test ends (node:test runs t.after hooks
+ * in registration order), so services stop before the nats-server and API server they use.
+ */
+export const lifo = (t: After): After => {
+  const fs: (() => unknown)[] = []
+  t.after(async () => {
+    for (const f of fs.reverse()) await f()
+  })
+  return { after: (f) => void fs.push(f) }
+}
 
 /** A temporary directory removed after the test. */
 export const tempDir = (t: After, prefix = "moor-e2e-"): string => {
@@ -36,6 +48,61 @@ export const startCluster = async (t: After) => {
   t.after(() => kube.close())
   await installCrds(kube)
   return { nats, nc, server, kube, kubeconfig: server.kubeconfigPath }
+}
+
+/**
+ * nats-server + the real kube-apiserver 1.20 with its controller-manager (skip the test when
+ * `kubeRealBinaries()` is undefined), moor's CRDs installed, and a simulated kubelet (see readyPods).
+ */
+export const startRealCluster = async (t: After) => {
+  const nats = await startNatsServer()
+  t.after(() => nats.stop())
+  const nc = await connectNats(nats.url, "e2e")
+  t.after(() => nc.close())
+  const real = await startKubeReal()
+  t.after(() => real.stop())
+  const kube = KubeClient.fromFile(real.kubeconfig)
+  t.after(() => kube.close())
+  await installCrds(kube)
+  const stop = readyPods(kube)
+  t.after(stop)
+  return { nats, nc, server: undefined, real, kube, kubeconfig: real.kubeconfig }
+}
+
+/**
+ * No kubelet runs beside kube-real: every 250 ms, Pending pods are bound to a node and marked
+ * Running and Ready (as ../shared/tools/kube-real/ready-pods.sh does, without a kubectl process
+ * per pod), except pods with an image tagged `fail`, which never start, as on the embedded
+ * server's simulated workloads. Returns the stop function.
+ */
+export const readyPods = (kube: KubeClient): (() => Promise<void>) => {
+  let running = true
+  const failing = (p: KubeObject) =>
+    [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])].some((c: { image?: string }) => /:fail(@|$)/.test(c.image ?? ""))
+  const once = async () => {
+    const pods = await kube.resource("v1", "Pod")
+    const pending = await kube.list(pods, undefined, { fieldSelector: "status.phase=Pending" })
+    for (const p of pending.items) {
+      if (failing(p)) continue
+      const { namespace, name } = p.metadata as { namespace: string; name: string }
+      const path = KubeClient.path(pods, namespace, name)
+      if (!p.spec?.nodeName)
+        await kube.request("POST", `${path}/binding`, { body: { apiVersion: "v1", kind: "Binding", metadata: { name }, target: { apiVersion: "v1", kind: "Node", name: "fake-node" } } })
+      const now = new Date().toISOString().replace(/\.\d+Z$/, "Z")
+      const conditions = ["PodScheduled", "Initialized", "ContainersReady", "Ready"].map((type) => ({ type, status: "True", lastTransitionTime: now }))
+      await kube.patchStatus(pods, namespace, name, { phase: "Running", conditions })
+    }
+  }
+  const loop = (async () => {
+    while (running) {
+      await once().catch(() => undefined)
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  })()
+  return async () => {
+    running = false
+    await loop
+  }
 }
 
 /** Applies deploy/crds/*.yaml and waits until every kind is served. */

@@ -113,7 +113,7 @@ test("kubeConfig.secretRef applies to the remote cluster only, and serviceAccoun
 
   // serviceAccountName: every request for its objects impersonates the service account.
   assert.ok(await c.kube.find(cms, "default", "as-sa"))
-  const writes = c.server.audit().filter((a) => a.path.includes("/configmaps/as-sa") && a.method === "PATCH")
+  const writes = c.server!.audit().filter((a) => a.path.includes("/configmaps/as-sa") && a.method === "PATCH")
   assert.ok(writes.length > 0)
   for (const w of writes) assert.equal(w.impersonatedUser, "system:serviceaccount:default:deployer", `${w.method} ${w.path}`)
 })

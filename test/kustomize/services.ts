@@ -5,18 +5,22 @@ import { applyService } from "@moor/apply-service"
 import { kustomizeService } from "@moor/kustomize-service"
 import type { Event } from "@moor/protocol"
 import { sourceService } from "@moor/source"
-import { startCluster, tempDir } from "../harness.ts"
+import { lifo, startCluster, startRealCluster, tempDir } from "../harness.ts"
 
 type After = { after: (f: () => unknown) => void }
 
 export interface ServicesOptions {
   /** Where the services log (default: nowhere); a test that greps logs passes a recorder. */
   readonly log?: Log
+  /** Which API server: moor's embedded one (default, simulated workloads) or kube-real (see startRealCluster). */
+  readonly cluster?: "embedded" | "real"
 }
 
-export const startServices = async (t: After, opts: ServicesOptions = {}) => {
+export const startServices = async (test: After, opts: ServicesOptions = {}) => {
   const log = opts.log ?? silentLog
-  const c = await startCluster(t)
+  // Hosts stop before the servers they use (a run ending after nats closed would throw).
+  const t = lifo(test)
+  const c = opts.cluster === "real" ? await startRealCluster(t) : await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
   const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log })

@@ -38,13 +38,13 @@ test("a commit outside spec.path is recorded as applied without a rebuild or a w
   const sub = c.nc.subscribe("moor.apply.hub", { callback: (_e, m) => void applies.push(m.subject) })
   t.after(() => sub.unsubscribe())
   await c.nc.flush()
-  const mark = c.server.audit().length
+  const mark = c.server!.audit().length
   const second = repo.commit({ "docs/readme.yaml": "note: changed, still outside\n", "docs/more.yaml": "x: 1\n" })
   let o = await until("outside commit recorded", (o) => o.status?.lastAppliedRevision === `master@sha1:${second}`)
   assert.equal(o.status.lastAttemptedRevision, `master@sha1:${second}`)
   assert.equal(ready(o)?.status, "True")
   assert.match(ready(o)!.message, new RegExp(`Applied revision: master@sha1:${second} \\(no change in the files the build reads`))
-  const writes = c.server
+  const writes = c.server!
     .audit()
     .slice(mark)
     .filter((a) => a.method !== "GET" && !/\/(kustomizations|gitrepositories)\//.test(a.path))

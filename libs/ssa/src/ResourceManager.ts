@@ -22,6 +22,8 @@ export class ResourceManager {
   readonly fieldManager: string
   readonly concurrency: number
   readonly stages: ReadonlyArray<Stage>
+  /** A digest of each object as last applied (or found unchanged): unchanged and undrifted objects skip the dry-run. */
+  readonly applied = new Map<string, string>()
 
   constructor(kube: KubeClient, o: ResourceManagerOptions) {
     this.kube = kube

@@ -4,16 +4,14 @@
 // health, drift watch there) -> status + event. Steps fail with typed errors
 // whose reasons are Flux's condition reasons. A new revision that changes no
 // file the build reads is recorded as applied without a rebuild (skip rule).
-import { mkdtemp, rm } from "node:fs/promises"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import { Effect, Result } from "effect"
 import { Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
 import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
-import { extractArchive, type ArtifactStore } from "@moor/artifact"
+import type { ArtifactStore } from "@moor/artifact"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
-import { diskFs, fluxBuild } from "@moor/kustomize"
+import { fluxBuild } from "@moor/kustomize"
+import { ArtifactTrees, type Tree } from "./Artifacts.ts"
 import { ApplyClient, ApplyUnavailable } from "./ApplyClient.ts"
 import { encodeBundle, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
 import { digestOf, replayReads, trackingFs, digestOfReads, type BuildReads } from "./BuildInputs.ts"
@@ -75,7 +73,27 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     written.set(id, next)
   }
 
-  const reconcile = async (ctx: RunContext<Kustomization>): Promise<void> => {
+  // Artifacts' files, read once per digest and shared by the Kustomizations using them.
+  const trees = new ArtifactTrees(deps.store)
+
+  // The host interrupts a run (a newer spec, a partition lease lapsing under load) by dropping its
+  // fiber, but the promise behind it goes on until it notices the abort. The next run of the same
+  // Kustomization waits for it, so two runs never apply one set at once (seen once on kube-real
+  // under load: overlapping creates answered "already exists" for 337 Services), and an aborted
+  // run sends nothing more.
+  const inFlight = new Map<string, Promise<void>>()
+  const serialized = (id: string, f: () => Promise<void>): Promise<void> => {
+    const run = (inFlight.get(id) ?? Promise.resolve()).then(f)
+    const settled = run.catch(() => undefined)
+    inFlight.set(id, settled)
+    void settled.then(() => inFlight.get(id) === settled && inFlight.delete(id))
+    return run
+  }
+  const checkAborted = (signal: AbortSignal) => {
+    if (signal.aborted) throw new Transient({ reason: "ReconciliationFailed", message: "run interrupted" })
+  }
+
+  const reconcile = async (ctx: RunContext<Kustomization>, signal: AbortSignal): Promise<void> => {
     const k = ctx.spec
     const ns = k.metadata.namespace ?? "default"
     const id = `${ns}/${k.metadata.name}`
@@ -102,8 +120,6 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const artifact = src?.status?.artifact as { revision: string; digest: string } | undefined
       if (!src || !artifact) throw new StepFailure("ArtifactFailed", `Source artifact not found, retrying: GitRepository ${srcNs}/${ref.name}`, true)
       revision = artifact.revision
-      const bytes = await deps.store.get(artifact.digest)
-      if (!bytes) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
 
       // Substitution variables, resolved here but for Secret values, which only the apply actor reads
       // (a bundle or message never holds them): substituted there, after decryption, as Flux orders it.
@@ -130,14 +146,15 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const postBuild = substituteFrom.length || Object.keys(substitute).length ? { postBuild: { substituteFrom, substitute } } : {}
 
       // Build (or skip: a new revision that changes no file the build read, same spec and variables).
-      const dir = await mkdtemp(join(tmpdir(), "moor-ks-"))
+      let tree: Tree | undefined
       let objects: KubeObject[]
       let reads: BuildReads
       let sops: SopsSources = new Map()
       try {
-        await extractArchive(bytes, dir)
+        tree = await trees.open(artifact.digest)
+        if (!tree) throw new StepFailure("ArtifactFailed", `artifact ${artifact.digest} of GitRepository ${srcNs}/${ref.name} is not in the store`, true)
         const memo = built.get(id)
-        if (memo && memo.generation === gen && memo.vars === varsDigest && prev.lastAppliedRevision && prev.lastAppliedRevision !== revision && replayReads(diskFs(dir), memo.reads) === memo.digest) {
+        if (memo && memo.generation === gen && memo.vars === varsDigest && prev.lastAppliedRevision && prev.lastAppliedRevision !== revision && replayReads(tree.fs, memo.reads) === memo.digest) {
           const message = `Applied revision: ${revision} (no change in the files the build reads since ${prev.lastAppliedRevision})`
           let c = removeCondition(removeCondition(prev.conditions, "Reconciling"), "Stalled")
           c = setCondition(c, { type: "Ready", status: "True", reason: "ReconciliationSucceeded", message, observedGeneration: gen }, now())
@@ -147,7 +164,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           return
         }
         const texts: Array<[string, string]> = []
-        const tracked = trackingFs(diskFs(dir), (p, t) => void (t.includes("mac: ENC[") && texts.push([p, t])))
+        const tracked = trackingFs(tree.fs, (p, t) => void (t.includes("mac: ENC[") && texts.push([p, t])))
         reads = tracked.reads
         const result = fluxBuild(tracked.fs, spec.path ?? "./", {
           ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
@@ -163,7 +180,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         if (e instanceof StepFailure) throw e
         throw new StepFailure("BuildFailed", `kustomize build failed: ${(e as Error).message}`)
       } finally {
-        await rm(dir, { recursive: true, force: true })
+        await tree?.close()
       }
 
       // The bundle, still encrypted, by reference; the apply actor of the target cluster does the rest.
@@ -189,6 +206,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         ...targetOf(k.spec),
         ...postBuild,
       }
+      checkAborted(signal)
       const reply = await deps.apply.request(req, timeoutMs + 20_000)
       if (!reply.ok) {
         const inventory = reply.result?.inventory
@@ -242,7 +260,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     retryIntervalMs: (k) => kustomizationRetryInterval(k.spec),
     timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,
     suspended: (k) => k.spec.suspend === true,
-    run: (ctx) => Effect.tryPromise({ try: () => reconcile(ctx), catch: (e) => e }),
+    run: (ctx) => Effect.tryPromise({ try: (signal) => serialized(`${ctx.key.namespace}/${ctx.key.name}`, () => reconcile(ctx, signal)), catch: (e) => e }),
     deleted: async (key) => {
       const id = `${key.namespace}/${key.name}`
       const last = written.get(id)
