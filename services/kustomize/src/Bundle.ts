@@ -34,10 +34,12 @@ export const SOURCE_COMMENT = "moor-source:"
 /**
  * Multi-document YAML of the objects, in order. A SOPS manifest is preceded by a comment
  * naming its source file; one the build left as it was is emitted as its source document's
- * text, so the MAC sees the file's own key order.
+ * text, so the MAC sees the file's own key order. `header` (a comment line naming the owner and
+ * revision) makes the digest the owner's own, so old bundles can be dropped without a scan.
  */
-export const encodeBundle = (objects: ReadonlyArray<KubeObject>, sources: SopsSources = new Map()): Uint8Array =>
+export const encodeBundle = (objects: ReadonlyArray<KubeObject>, sources: SopsSources = new Map(), header?: string): Uint8Array =>
   new TextEncoder().encode(
+    (header ? `# ${header}\n` : "") +
     objects
       .map((o) => {
         const mac = isSopsManifest(o) ? (o as unknown as { sops: { mac: string } }).sops.mac : undefined
