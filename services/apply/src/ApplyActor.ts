@@ -103,7 +103,17 @@ export class ApplyActor {
         queue: applyQueue(cluster),
         callback: (err, m) => {
           if (err) return
-          void this.handle(m.data).then((reply) => m.respond(Codecs.applyReply.encode(reply)))
+          void this.handle(m.data).then((reply) => {
+            let data: Uint8Array
+            try {
+              data = Codecs.applyReply.encode(reply)
+            } catch (e) {
+              // A reply that breaks its own schema is a bug here; the requester still gets an answer.
+              this.o.log?.error("apply reply does not encode", { error: (e as Error).message })
+              data = Codecs.applyReply.encode({ ok: false, error: { reason: "ReconciliationFailed", message: "the apply actor produced an invalid reply; see its log" } })
+            }
+            m.respond(data)
+          })
         },
       }),
     )
