@@ -227,3 +227,18 @@ test("stringData entries holding SOPS files decrypt; the first failure in object
   await fails(() => decryptObjects([s, bad1, bad2], [other.identity, cluster.identity]), "DecryptionFailed", "Secret/apps/first")
   await fails(() => decryptObjects([bad2, bad1], [other.identity]), "NoMatchingIdentity", "Secret/second")
 })
+
+test("integer-like keys: the document text (opts.text) gives the MAC its order back", async () => {
+  const text = await encrypt("apiVersion: v1\nkind: Secret\nmetadata:\n  name: n\nstringData:\n  b: hunter2-s3cret\n  \"2\": two\n  \"1\": one\n", "yaml", recipients, fluxRegex)
+  const built = build({ "app/n.yaml": text })
+  // the parsed object has "1", "2" first: its own order no longer matches the MAC
+  assert.deepEqual(Object.keys((built[0] as Obj)["stringData"] as Obj), ["1", "2", "b"])
+  await fails(() => decryptObjects(built, [cluster.identity]), "DecryptionFailed", "Secret/n")
+  let asked = 0
+  const [out] = await decryptObjects(built, [cluster.identity], { text: () => (asked++, text) })
+  assert.deepEqual((out as Obj)["stringData"], { "1": "one", "2": "two", b: "hunter2-s3cret" })
+  assert.equal(asked, 1)
+  // without integer-like keys the text is never read
+  await decryptObjects(build({ "app/secret.yaml": encSecret }), [cluster.identity], { text: () => (asked++, "not yaml: [") })
+  assert.equal(asked, 1)
+})

@@ -18,7 +18,7 @@ import { DataKeyCache } from "./internal/Age.ts"
 import { loadObject } from "./internal/ObjectFormat.ts"
 import type { Format } from "./internal/Tree.ts"
 import { decryptAs, detectEncryptedFormat, isDecryptionDisabled } from "./Secret.ts"
-import { decrypt, openTree } from "./Sops.ts"
+import { decrypt, decryptToValue, openTree } from "./Sops.ts"
 
 type Obj = Record<string, unknown>
 
@@ -65,6 +65,13 @@ export class DecryptionError extends Error {
 export type DecryptObjectsOptions = {
   /** the file an object came from (its path in the source), for error messages. */
   readonly source?: ((o: Record<string, unknown>) => string | undefined) | undefined
+  /**
+   * the YAML text of an object's document, in the key order the MAC was
+   * computed in; read only for a manifest with sops metadata whose maps have
+   * integer-like keys (JS objects move those first, which breaks the MAC
+   * order). Every other object is decrypted as it is, without parsing again.
+   */
+  readonly text?: ((o: Record<string, unknown>) => string | undefined) | undefined
   /**
    * remembers unwrapped data keys across calls, by wrapped key and identity
    * set (another identity set never gets a hit); default: one shared by the
@@ -138,7 +145,12 @@ const recipientsInMetadata = (o: Obj): string[] => {
   return [...new Set(out)]
 }
 
-type Ctx = { readonly object: string; readonly file: string | undefined; readonly cache: DataKeyCache | undefined }
+type Ctx = {
+  readonly object: string
+  readonly file: string | undefined
+  readonly cache: DataKeyCache | undefined
+  readonly text: ((o: Obj) => string | undefined) | undefined
+}
 
 const fail = (ctx: Ctx, e: unknown, recipients: () => string[], entry?: string): DecryptionError => {
   const file = entry ? (ctx.file ? `${ctx.file}, ${entry}` : entry) : ctx.file
@@ -162,8 +174,22 @@ const fail = (ctx: Ctx, e: unknown, recipients: () => string[], entry?: string):
   })
 }
 
+// Keys a JS object keeps first whatever their place in the file (array indexes).
+const indexKey = /^(?:0|[1-9]\d{0,9})$/
+const hasIndexKeys = (v: unknown): boolean => {
+  if (Array.isArray(v)) return v.some(hasIndexKeys)
+  if (!isObj(v)) return false
+  for (const [k, x] of Object.entries(v)) {
+    if (indexKey.test(k) && Number(k) < 4294967295) return true
+    if (typeof x === "object" && x !== null && hasIndexKeys(x)) return true
+  }
+  return false
+}
+
 const decryptWhole = async (o: Obj, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
   try {
+    const text = ctx.text && hasIndexKeys({ ...o, sops: undefined }) ? ctx.text(o) : undefined
+    if (text !== undefined) return (await decryptToValue(text, "yaml", identities, { cache: ctx.cache })) as Obj
     const { tree } = await openTree(loadObject(o), identities, { cache: ctx.cache })
     return tree.toValue!() as Obj
   } catch (e) {
@@ -278,7 +304,7 @@ const decryptOne = async (o: unknown, identities: ReadonlyArray<string>, opts: D
   if (!isObj(o) || isDecryptionDisabled(o)) return o
   const whole = hasSopsMac(o)
   if (!whole && o["kind"] !== "Secret") return o
-  const ctx: Ctx = { object: objectRef(o), file: opts.source?.(o), cache: opts.cache }
+  const ctx: Ctx = { object: objectRef(o), file: opts.source?.(o), cache: opts.cache, text: opts.text }
   // a whole-encrypted Secret whose entries hold SOPS files (sops over a generated Secret) gets both steps
   const first = whole ? await decryptWhole(o, identities, ctx) : o
   return first["kind"] === "Secret" ? decryptSecret(first, identities, ctx) : first
