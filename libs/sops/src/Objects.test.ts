@@ -117,6 +117,25 @@ test("the build changing metadata: a MAC error with the remedy; mac_only_encrypt
   await fails(() => decryptObjects(bad, [admin.identity]), "DecryptionFailed", "Secret/prod/db")
 })
 
+test("the build changing metadata, with the source document (opts.text): MAC verified over the file, the build's changes kept", async () => {
+  const spec: FluxSpec = { targetNamespace: "prod", namePrefix: "p-", commonMetadata: { labels: { team: "a" } } }
+  const built = build({ "app/secret.yaml": encSecret }, spec)
+  const want = build({ "app/secret.yaml": secretYaml }, spec)
+  assert.deepEqual(await decryptObjects(built, [cluster.identity], { text: () => encSecret }), want)
+  // a tampered source document
+  await fails(() => decryptObjects(built, [cluster.identity], { text: () => flip(encSecret, "mac: ENC[AES256_GCM,data:") }), "DecryptionFailed", "Secret/prod/p-db")
+  // the document of another file: the object's values are not among its own
+  const other = await encrypt(secretYaml, "yaml", recipients, fluxRegex)
+  const e = await fails(() => decryptObjects(built, [cluster.identity], { text: () => other }), "DecryptionFailed", "Secret/prod/p-db")
+  assert.match(e.message, /not one of the encrypted values/)
+  assert.deepEqual([...e.recipients], recipients)
+  // an encrypted value moved to another key in the object (a bundle edited on the way)
+  const moved = structuredClone(built)
+  const sd = (moved[0] as Obj)["stringData"] as Obj
+  sd["port"] = sd["password"]
+  await fails(() => decryptObjects(moved, [cluster.identity], { text: () => encSecret }), "DecryptionFailed", "Secret/prod/p-db")
+})
+
 test("a malformed sops block is a ParseError naming the object", async () => {
   const built = build({ "app/secret.yaml": encSecret.replace(/lastmodified: .*/, "lastmodified: yesterday") })
   const err = await fails(() => decryptObjects(built, [cluster.identity]), "ParseError", "Secret/apps/db")

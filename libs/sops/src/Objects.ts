@@ -16,9 +16,11 @@ import { SopsError, type SopsErrorReason } from "./Errors.ts"
 import { formatFromPath } from "./Config.ts"
 import { DataKeyCache } from "./internal/Age.ts"
 import { loadObject } from "./internal/ObjectFormat.ts"
-import type { Format } from "./internal/Tree.ts"
 import { decryptAs, detectEncryptedFormat, isDecryptionDisabled } from "./Secret.ts"
-import { decrypt, decryptToValue, openTree } from "./Sops.ts"
+import { decrypt, openTree, openWithValues } from "./Sops.ts"
+import { decryptValue, isEncValue } from "./internal/Cipher.ts"
+import { aadOf, type Format } from "./internal/Tree.ts"
+import { createSecretKey } from "node:crypto"
 
 type Obj = Record<string, unknown>
 
@@ -66,10 +68,15 @@ export type DecryptObjectsOptions = {
   /** the file an object came from (its path in the source), for error messages. */
   readonly source?: ((o: Record<string, unknown>) => string | undefined) | undefined
   /**
-   * the YAML text of an object's document, in the key order the MAC was
-   * computed in; read only for a manifest with sops metadata whose maps have
-   * integer-like keys (JS objects move those first, which breaks the MAC
-   * order). Every other object is decrypted as it is, without parsing again.
+   * the YAML text of a SOPS manifest's source document (the encrypted file's
+   * document, before the build). Read only when the object alone cannot be
+   * verified: its maps have integer-like keys (JS objects move those first,
+   * out of the MAC's order), or its MAC mismatches because the build changed
+   * a field (targetNamespace, commonMetadata, name affixes, a patch). The MAC
+   * is then verified over the document, and the object's encrypted values,
+   * each required to be one of the document's at the same path, are
+   * decrypted in place: the build's changes are kept. Every other object is
+   * decrypted as it is, without parsing again.
    */
   readonly text?: ((o: Record<string, unknown>) => string | undefined) | undefined
   /**
@@ -186,15 +193,47 @@ const hasIndexKeys = (v: unknown): boolean => {
   return false
 }
 
+const isMacMismatch = (e: unknown): boolean => e instanceof SopsError && e.reason === "DecryptionFailed" && e.message.includes("MAC")
+
+// The object as built, its encrypted values opened with the data key of its
+// source document, whose MAC is verified in the file's own order. Every
+// encrypted value of the object must be one of the file's, at the same path;
+// cleartext fields may differ (the build's namespace, labels, name affixes).
+const decryptFromSource = async (o: Obj, text: string, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
+  const { dataKey, encrypted, md } = await openWithValues(text, "yaml", identities, { cache: ctx.cache })
+  const key = createSecretKey(dataKey)
+  const built = loadObject(o)
+  for (const l of built.leaves) {
+    if (l.value.type !== "str" || !isEncValue(l.value.text)) continue
+    const aad = aadOf(l.path)
+    const p = encrypted.has(`${aad}\0${l.value.text}`) ? decryptValue(l.value.text, key, aad) : undefined
+    if (!p) {
+      const recipients = md.age.map((e) => e.recipient)
+      throw new SopsError("DecryptionFailed", `value at ${l.path.join(".")} is not one of the encrypted values of its source document`, { recipients })
+    }
+    l.set(p)
+  }
+  return built.toValue!() as Obj
+}
+
 const decryptWhole = async (o: Obj, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
+  let text: string | undefined
   try {
-    const text = ctx.text && hasIndexKeys({ ...o, sops: undefined }) ? ctx.text(o) : undefined
-    if (text !== undefined) return (await decryptToValue(text, "yaml", identities, { cache: ctx.cache })) as Obj
-    const { tree } = await openTree(loadObject(o), identities, { cache: ctx.cache })
-    return tree.toValue!() as Obj
+    // integer-like keys: the object lost the MAC's order, the document has it
+    if (ctx.text && hasIndexKeys({ ...o, sops: undefined })) text = ctx.text(o)
+    if (text === undefined) {
+      try {
+        return (await openTree(loadObject(o), identities, { cache: ctx.cache })).tree.toValue!() as Obj
+      } catch (e) {
+        // the build may have changed a field the MAC covers: verify against the source document
+        text = isMacMismatch(e) ? ctx.text?.(o) : undefined
+        if (text === undefined) throw e
+      }
+    }
+    return await decryptFromSource(o, text, identities, ctx)
   } catch (e) {
     const err = fail(ctx, e, () => recipientsInMetadata(o))
-    if (!(e instanceof SopsError && e.message.includes("MAC mismatch")) || (isObj(o["sops"]) && o["sops"]["mac_only_encrypted"] === true)) throw err
+    if (text !== undefined || !(e instanceof SopsError && e.message.includes("MAC mismatch")) || (isObj(o["sops"]) && o["sops"]["mac_only_encrypted"] === true)) throw err
     // the build may be the one that changed a field: say so, and how to make the MAC immune to it
     throw new DecryptionError({
       object: err.object,
