@@ -314,3 +314,19 @@ test("files written by the real sops (Flux's kustomize-controller testdata), bui
   assert.equal(unb64((secret("sops-inside-secret")["data"] as Obj)["key"]), "value")
   assert.ok(!JSON.stringify(out.filter((o) => o["kind"] === "Secret")).includes("ENC["))
 })
+
+test("encrypted patch files merged into a Secret (Flux's testdata): each value opened with its own file's key", { skip: skipVectors }, async () => {
+  const files: Record<string, string> = {}
+  for (const f of ["patches/kustomization.yaml", "patches/merge1.yaml", "patches/merge2.yaml"]) files[`app/${f.replace("patches/", "")}`] = vector(f)
+  const built = build(files)
+  const patched = find(built, "Secret", "patches-secret")
+  assert.ok(isSopsEncrypted(patched))
+  const keys = [vector("keys/age.txt")]
+  // the merged object carries the last patch's sops block: the first patch's value does not open with it
+  await assert.rejects(decryptObjects(built, keys), (e: unknown) => e instanceof DecryptionError && e.sopsReason === "DecryptionFailed")
+  const docs = [vector("patches/merge1.yaml"), vector("patches/merge2.yaml")]
+  const out = await decryptObjects(built, keys, { text: () => docs })
+  assert.deepEqual(find(out, "Secret", "patches-secret")["stringData"], { key: "merge1", merge2: "merge2" })
+  // one document short: the value it held is refused
+  await assert.rejects(decryptObjects(built, keys, { text: () => docs.slice(1) }), (e: unknown) => e instanceof DecryptionError && /not one of the encrypted values/.test(e.message))
+})

@@ -75,10 +75,12 @@ export type DecryptObjectsOptions = {
    * a field (targetNamespace, commonMetadata, name affixes, a patch). The MAC
    * is then verified over the document, and the object's encrypted values,
    * each required to be one of the document's at the same path, are
-   * decrypted in place: the build's changes are kept. Every other object is
-   * decrypted as it is, without parsing again.
+   * decrypted in place: the build's changes are kept. Several documents for
+   * an object that encrypted patch files were merged into (Flux decrypts
+   * patches before its build): each value is opened with its own file's key.
+   * Every other object is decrypted as it is, without parsing again.
    */
-  readonly text?: ((o: Record<string, unknown>) => string | undefined) | undefined
+  readonly text?: ((o: Record<string, unknown>) => string | ReadonlyArray<string> | undefined) | undefined
   /**
    * remembers unwrapped data keys across calls, by wrapped key and identity
    * set (another identity set never gets a hit); default: one shared by the
@@ -156,7 +158,7 @@ type Ctx = {
   readonly object: string
   readonly file: string | undefined
   readonly cache: DataKeyCache | undefined
-  readonly text: ((o: Obj) => string | undefined) | undefined
+  readonly text: ((o: Obj) => string | ReadonlyArray<string> | undefined) | undefined
 }
 
 const fail = (ctx: Ctx, e: unknown, recipients: () => string[], entry?: string): DecryptionError => {
@@ -193,22 +195,25 @@ const hasIndexKeys = (v: unknown): boolean => {
   return false
 }
 
-const isMacMismatch = (e: unknown): boolean => e instanceof SopsError && e.reason === "DecryptionFailed" && e.message.includes("MAC")
+// A value or the MAC did not authenticate: the object alone may not be what was encrypted.
+const isMismatch = (e: unknown): boolean => e instanceof SopsError && e.reason === "DecryptionFailed"
 
-// The object as built, its encrypted values opened with the data key of its
-// source document, whose MAC is verified in the file's own order. Every
-// encrypted value of the object must be one of the file's, at the same path;
-// cleartext fields may differ (the build's namespace, labels, name affixes).
-const decryptFromSource = async (o: Obj, text: string, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
-  const { dataKey, encrypted, md } = await openWithValues(text, "yaml", identities, { cache: ctx.cache })
-  const key = createSecretKey(dataKey)
+// The object as built, its encrypted values opened with the data keys of its
+// source documents, each document's MAC verified in the file's own order.
+// Every encrypted value of the object must be one of a document's, at the same
+// path; cleartext fields may differ (the build's namespace, labels, name
+// affixes, patches). Several documents: encrypted patch files merged into it.
+const decryptFromSources = async (o: Obj, texts: ReadonlyArray<string>, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
+  const docs = await Promise.all(texts.map((t) => openWithValues(t, "yaml", identities, { cache: ctx.cache })))
+  const keys = docs.map((d) => createSecretKey(d.dataKey))
   const built = loadObject(o)
   for (const l of built.leaves) {
     if (l.value.type !== "str" || !isEncValue(l.value.text)) continue
     const aad = aadOf(l.path)
-    const p = encrypted.has(`${aad}\0${l.value.text}`) ? decryptValue(l.value.text, key, aad) : undefined
+    const at = docs.findIndex((d) => d.encrypted.has(`${aad}\0${l.value.text}`))
+    const p = at >= 0 ? decryptValue(l.value.text, keys[at]!, aad) : undefined
     if (!p) {
-      const recipients = md.age.map((e) => e.recipient)
+      const recipients = [...new Set(docs.flatMap((d) => d.md.age.map((e) => e.recipient)))]
       throw new SopsError("DecryptionFailed", `value at ${l.path.join(".")} is not one of the encrypted values of its source document`, { recipients })
     }
     l.set(p)
@@ -216,21 +221,26 @@ const decryptFromSource = async (o: Obj, text: string, identities: ReadonlyArray
   return built.toValue!() as Obj
 }
 
+const textsOf = (ctx: Ctx, o: Obj): ReadonlyArray<string> | undefined => {
+  const t = ctx.text?.(o)
+  return t === undefined ? undefined : typeof t === "string" ? [t] : t.length > 0 ? t : undefined
+}
+
 const decryptWhole = async (o: Obj, identities: ReadonlyArray<string>, ctx: Ctx): Promise<Obj> => {
-  let text: string | undefined
+  let text: ReadonlyArray<string> | undefined
   try {
     // integer-like keys: the object lost the MAC's order, the document has it
-    if (ctx.text && hasIndexKeys({ ...o, sops: undefined })) text = ctx.text(o)
+    if (ctx.text && hasIndexKeys({ ...o, sops: undefined })) text = textsOf(ctx, o)
     if (text === undefined) {
       try {
         return (await openTree(loadObject(o), identities, { cache: ctx.cache })).tree.toValue!() as Obj
       } catch (e) {
-        // the build may have changed a field the MAC covers: verify against the source document
-        text = isMacMismatch(e) ? ctx.text?.(o) : undefined
+        // the build may have changed a field the MAC covers: verify against the source documents
+        text = isMismatch(e) ? textsOf(ctx, o) : undefined
         if (text === undefined) throw e
       }
     }
-    return await decryptFromSource(o, text, identities, ctx)
+    return await decryptFromSources(o, text, identities, ctx)
   } catch (e) {
     const err = fail(ctx, e, () => recipientsInMetadata(o))
     if (text !== undefined || !(e instanceof SopsError && e.message.includes("MAC mismatch")) || (isObj(o["sops"]) && o["sops"]["mac_only_encrypted"] === true)) throw err
