@@ -284,10 +284,10 @@ test("integer-like keys: the document text (opts.text) gives the MAC its order b
 const skipVectors = vectorsMissing()
 test("files written by the real sops (Flux's kustomize-controller testdata), built by moor, decrypt", { skip: skipVectors }, async () => {
   const files: Record<string, string> = {
-    "app/kustomization.yaml": "namePrefix: sops-\nresources: [algorithms, envs, files, inside]\n",
+    "app/kustomization.yaml": "namePrefix: sops-\nresources: [algorithms, envs, files, inside]\ncomponents: [component]\n",
     "app/algorithms/kustomization.yaml": "namePrefix: algo-\nresources: [age.yaml, age-pq.yaml]\n",
   }
-  for (const f of ["algorithms/age.yaml", "algorithms/age-pq.yaml", "envs/kustomization.yaml", "envs/env.env", "files/kustomization.yaml", "files/file.txt", "inside/kustomization.yaml", "inside/secret.yaml"])
+  for (const f of ["component/kustomization.yaml", "component/env.env", "algorithms/age.yaml", "algorithms/age-pq.yaml", "envs/kustomization.yaml", "envs/env.env", "files/kustomization.yaml", "files/file.txt", "inside/kustomization.yaml", "inside/secret.yaml"])
     files[`app/${f}`] = vector(f)
   const built = build(files)
   const keys = [vector("keys/age.txt"), vector("keys/age-pq.txt")]
@@ -312,6 +312,7 @@ test("files written by the real sops (Flux's kustomize-controller testdata), bui
   // files: a binary file; inside: a Secret whose data entry holds a SOPS file
   assert.equal(unb64((secret("sops-files-secret")["data"] as Obj)["key"]), "value")
   assert.equal(unb64((secret("sops-inside-secret")["data"] as Obj)["key"]), "value")
+  assert.equal(unb64((secret("sops-component")["data"] as Obj)["key"]), "value")
   assert.ok(!JSON.stringify(out.filter((o) => o["kind"] === "Secret")).includes("ENC["))
 })
 
