@@ -5,7 +5,7 @@
 // does (targetNamespace overrides namespace, patches are appended, images replace entries of
 // the same name), and commonMetadata is stamped on every object's metadata after the build.
 import { build, type BuildResult } from "./Build.ts"
-import { findKustomization, KUSTOMIZATION_FILES, parseYaml } from "./internal/Build.ts"
+import { findKustomization, KUSTOMIZATION_FILES, parseYaml, withParsedAhead } from "./internal/Build.ts"
 import { KustomizeError } from "./internal/Errors.ts"
 import { type DirEntry, type FileSystem, normalize } from "./internal/Fs.ts"
 import { isObj, type Obj } from "./internal/Resource.ts"
@@ -67,7 +67,12 @@ export const fluxBuild = (fs: FileSystem, path: string, spec: FluxSpec = {}): Bu
   if (fs.readDir(dir) === undefined) throw new KustomizeError(path, "kustomization path not found")
   const existing = findKustomization(fs, dir)
   const file = existing ?? (dir === "" ? KUSTOMIZATION_FILES[0]! : `${dir}/${KUSTOMIZATION_FILES[0]}`)
-  const k: Obj = existing === undefined ? { resources: listManifests(fs, dir) } : { ...(parseYaml(fs.readFile(existing) ?? "", existing, "1.1")[0] ?? {}) }
+  // manifests parsed to be listed are not parsed again by the build
+  const parsed = new Map<string, Obj[]>()
+  const k: Obj =
+    existing === undefined
+      ? { resources: withParsedAhead("collect", parsed, () => listManifests(fs, dir)) }
+      : { ...(parseYaml(fs.readFile(existing) ?? "", existing, "1.1")[0] ?? {}) }
   if (spec.targetNamespace) k.namespace = spec.targetNamespace
   if (spec.namePrefix) k.namePrefix = spec.namePrefix
   if (spec.nameSuffix) k.nameSuffix = spec.nameSuffix
@@ -81,7 +86,7 @@ export const fluxBuild = (fs: FileSystem, path: string, spec: FluxSpec = {}): Bu
     }
     k.images = images
   }
-  const out = build(overlayFs(fs, { [file]: JSON.stringify(k) }), dir)
+  const out = withParsedAhead("consume", parsed, () => build(overlayFs(fs, { [file]: JSON.stringify(k) }), dir))
   const labels = spec.commonMetadata?.labels
   const annotations = spec.commonMetadata?.annotations
   if (labels || annotations) {

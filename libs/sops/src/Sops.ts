@@ -1,6 +1,6 @@
 // Decrypt, encrypt and re-key SOPS files for age recipients. Pure functions
 // over text: no file or network I/O.
-import { createHash, randomBytes } from "node:crypto"
+import { createHash, createSecretKey, randomBytes } from "node:crypto"
 import { SopsError } from "./Errors.ts"
 import { wrapDataKey, unwrapDataKey, checkRecipient, type DataKeyCache } from "./internal/Age.ts"
 import { decryptValue, encryptValue, isEncValue, macBytes, type Plain } from "./internal/Cipher.ts"
@@ -60,6 +60,22 @@ const readMetadata = (tree: Tree, o: CommonOptions): Metadata => {
 const open = async (text: string, format: Format, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> =>
   openTree(wrap(o, () => loadEncrypted(text, format, o)), identities, o)
 
+/**
+ * @internal Opens a file (values and MAC checked) and returns, besides, the
+ * encrypted values it held, as `additional data + "\0" + ENC[...]`.
+ */
+export const openWithValues = async (
+  text: string,
+  format: Format,
+  identities: ReadonlyArray<string>,
+  o: CommonOptions,
+): Promise<Opened & { encrypted: ReadonlySet<string> }> => {
+  const tree = wrap(o, () => loadEncrypted(text, format, o))
+  const encrypted = new Set<string>()
+  for (const l of tree.leaves) if (!l.comment && l.value.type === "str" && isEncValue(l.value.text)) encrypted.add(`${aadOf(l.path)}\0${l.value.text}`)
+  return { ...(await openTree(tree, identities, o)), encrypted }
+}
+
 /** @internal Decrypts a loaded tree in place (values and MAC checked); for parsed objects. */
 export const openTree = async (tree: Tree, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> => {
   const md = readMetadata(tree, o)
@@ -78,6 +94,7 @@ export const openTree = async (tree: Tree, identities: ReadonlyArray<string>, o:
     )
   }
   const fail = (msg: string) => new SopsError("DecryptionFailed", `${where(o)}${msg}`, { recipients })
+  const valueKey = createSecretKey(dataKey)
   const shouldEncrypt = wrap(o, () => encryptionPredicate(md))
   const hash = createHash("sha512")
   if (md.macOnlyEncrypted) hash.update(MAC_ONLY_ENCRYPTED_INIT)
@@ -86,7 +103,7 @@ export const openTree = async (tree: Tree, identities: ReadonlyArray<string>, o:
     if (leaf.comment) {
       // comments are outside the MAC; one that does not open stays as it is, as in sops
       if (enc && isEncValue(leaf.value.text)) {
-        const p = decryptValue(leaf.value.text, dataKey, aadOf(leaf.path)) ?? decryptValue(leaf.value.text, dataKey, aadOf(leaf.path.slice(0, -1)))
+        const p = decryptValue(leaf.value.text, valueKey, aadOf(leaf.path)) ?? decryptValue(leaf.value.text, valueKey, aadOf(leaf.path.slice(0, -1)))
         if (p) leaf.set(p)
       }
       continue
@@ -94,14 +111,14 @@ export const openTree = async (tree: Tree, identities: ReadonlyArray<string>, o:
     let p: Plain = leaf.value
     if (enc && !(leaf.value.type === "str" && leaf.value.text === "")) {
       if (leaf.value.type !== "str" || !isEncValue(leaf.value.text)) throw fail(`value at ${leaf.path.join(".")} should be encrypted but is not`)
-      const d = decryptValue(leaf.value.text, dataKey, aadOf(leaf.path))
+      const d = decryptValue(leaf.value.text, valueKey, aadOf(leaf.path))
       if (!d) throw fail(`value at ${leaf.path.join(".")} failed to decrypt: it was modified or moved (DecryptionFailed)`)
       p = d
       leaf.set(p)
     }
     if (!md.macOnlyEncrypted || enc) hash.update(macBytes(p), "utf8")
   }
-  const stored = decryptValue(md.mac, dataKey, wrap(o, () => macAad(md.lastModified)))
+  const stored = decryptValue(md.mac, valueKey, wrap(o, () => macAad(md.lastModified)))
   if (!stored) throw fail("the MAC failed to decrypt: sops.mac or sops.lastmodified was modified")
   const computed = hash.digest("hex").toUpperCase()
   if (stored.text !== computed) throw fail("MAC mismatch: the file was modified after it was encrypted")
@@ -174,19 +191,20 @@ export const encrypt = async (
   }
   const shouldEncrypt = wrap(options, () => encryptionPredicate(rules))
   const dataKey = randomBytes(32)
+  const valueKey = createSecretKey(dataKey)
   const hash = createHash("sha512")
   if (rules.macOnlyEncrypted) hash.update(MAC_ONLY_ENCRYPTED_INIT)
   for (const leaf of tree.leaves) {
     const enc = shouldEncrypt(leaf.path)
     if (leaf.comment) {
-      if (enc && leaf.value.text !== "") leaf.set({ enc: encryptValue(leaf.value, dataKey, aadOf(leaf.path)) })
+      if (enc && leaf.value.text !== "") leaf.set({ enc: encryptValue(leaf.value, valueKey, aadOf(leaf.path)) })
       continue
     }
     if (!rules.macOnlyEncrypted || enc) hash.update(macBytes(leaf.value), "utf8")
-    if (enc) leaf.set({ enc: encryptValue(leaf.value, dataKey, aadOf(leaf.path)) })
+    if (enc) leaf.set({ enc: encryptValue(leaf.value, valueKey, aadOf(leaf.path)) })
   }
   const lastModified = options.lastModified ?? nowRfc3339()
-  const mac = encryptValue({ type: "str", text: hash.digest("hex").toUpperCase() }, dataKey, macAad(lastModified))
+  const mac = encryptValue({ type: "str", text: hash.digest("hex").toUpperCase() }, valueKey, macAad(lastModified))
   const age = []
   for (const r of recipients) age.push({ recipient: r, enc: await wrapDataKey(dataKey, r) })
   const md: Metadata = { ...rules, age, otherKeys: [], lastModified, mac, version: FORMAT_VERSION }

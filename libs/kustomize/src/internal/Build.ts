@@ -25,8 +25,42 @@ const UNSUPPORTED = ["transformers", "generators", "validators", "replacements",
 /** A timestamp as Go's time.Time marshals it to JSON (RFC 3339, UTC, no empty fraction). */
 const timeString = (_k: unknown, v: unknown): unknown => (v instanceof Date ? v.toISOString().replace(".000Z", "Z") : v)
 
+// fluxBuild parses every manifest once to list it, then the build parses it
+// again: the listing's objects (only read) are handed to the build instead,
+// each at most once (the build mutates what it gets). A build is synchronous,
+// so a module-level hand-over cannot mix two builds.
+type Ahead = { readonly mode: "collect" | "consume"; readonly docs: Map<string, Obj[]> }
+let ahead: Ahead | undefined
+
+/** Runs `f` with YAML parses collected into, or taken once from, `docs` (keyed by text). */
+export const withParsedAhead = <A>(mode: Ahead["mode"], docs: Map<string, Obj[]>, f: () => A): A => {
+  const prev = ahead
+  ahead = { mode, docs }
+  try {
+    return f()
+  } finally {
+    ahead = prev
+  }
+}
+
 /** Parses a YAML stream into objects; `file` names it in errors. */
 export const parseYaml = (text: string, file: string, version: "1.1" | "1.2" = "1.2"): Obj[] => {
+  if (ahead !== undefined && version === "1.2") {
+    const got = ahead.docs.get(text)
+    if (ahead.mode === "consume" && got !== undefined) {
+      ahead.docs.delete(text)
+      return got
+    }
+    if (ahead.mode === "collect" && got === undefined) {
+      const objs = parseYamlNow(text, file, version)
+      ahead.docs.set(text, objs)
+      return objs
+    }
+  }
+  return parseYamlNow(text, file, version)
+}
+
+const parseYamlNow = (text: string, file: string, version: "1.1" | "1.2"): Obj[] => {
   const out: Obj[] = []
   // Resources keep YAML 1.1 timestamps: kustomize turns an unquoted date into a time string.
   const tags = version === "1.2" ? { customTags: ["timestamp" as const] } : {}

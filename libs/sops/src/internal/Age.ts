@@ -1,7 +1,8 @@
 // The data key wrapped for age recipients: the armored age file whose
 // plaintext is the raw 32-byte data key, as sops stores it under `sops.age[].enc`.
-import { createHash } from "node:crypto"
-import { Decrypter, Encrypter, armor, identityToRecipient } from "age-encryption"
+import { createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, webcrypto } from "node:crypto"
+import { bech32 } from "@scure/base"
+import { Decrypter, Encrypter, armor, identityToRecipient, type Identity, type Stanza } from "age-encryption"
 import { SopsError } from "../Errors.ts"
 
 /** Secret keys found in an identities file or string (comments and blank lines ignored). */
@@ -47,7 +48,13 @@ export class DataKeyCache {
   }
   /** @internal */
   get(k: string): Uint8Array | undefined {
-    return this.#map.get(k)
+    const v = this.#map.get(k)
+    if (v !== undefined) {
+      // least recently used first in the map's order
+      this.#map.delete(k)
+      this.#map.set(k, v)
+    }
+    return v
   }
   /** @internal */
   set(k: string, v: Uint8Array): void {
@@ -65,41 +72,202 @@ const digest = (parts: ReadonlyArray<string>): string => {
   return h.digest("base64")
 }
 
-// identity digest -> recipient: lets us try only the stanza written for our key
-const recipientOf = new Map<string, string>()
-const recipientFor = async (identity: string): Promise<string | undefined> => {
-  const k = digest([identity])
-  let r = recipientOf.get(k)
-  if (r === undefined) {
-    try {
-      r = await identityToRecipient(identity)
-    } catch {
-      return undefined
-    }
-    if (recipientOf.size > 1000) recipientOf.clear()
-    recipientOf.set(k, r)
+// DER prefixes of raw X25519 keys (RFC 8410), to make node:crypto KeyObjects.
+const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex")
+const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex")
+const X25519_LABEL = Buffer.from("age-encryption.org/v1/X25519")
+const PAYLOAD_LABEL = Buffer.from("payload")
+
+// HKDF-SHA-256 with a 32-byte output (one expand block), on HMACs keyed by
+// KeyObjects: hkdfSync, and HMACs keyed by raw bytes, spend most of their time
+// checking whether the key is a CryptoKey.
+const hkdf32 = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array): KeyObject => {
+  const prk = createHmac("sha256", createSecretKey(salt)).update(ikm).digest()
+  return createSecretKey(createHmac("sha256", createSecretKey(prk)).update(info).update(ONE).digest())
+}
+const ONE = Buffer.from([1])
+const ZERO_NONCE = Buffer.alloc(12)
+
+/**
+ * age's X25519 identity on WebCrypto and node:crypto, plugged into
+ * age-encryption's Decrypter through its `Identity` interface (the header, its
+ * MAC and the format stay age-encryption's). The private key is imported once;
+ * a stanza costs a raw public-key import and a deriveBits that runs on libuv's
+ * thread pool (so concurrent decryptions use every core), then HKDF and
+ * ChaCha20-Poly1305 in OpenSSL. The built-in identity re-imports the private
+ * key for every stanza (deriving its public key again) and runs HKDF and
+ * ChaCha20-Poly1305 in JavaScript.
+ */
+class FastX25519Identity implements Identity {
+  readonly #key: webcrypto.CryptoKey
+  readonly #public: Uint8Array
+  constructor(key: webcrypto.CryptoKey, publicKey: Uint8Array) {
+    this.#key = key
+    this.#public = publicKey
   }
-  return r
+  static async of(raw: Uint8Array): Promise<FastX25519Identity> {
+    const pkcs8 = Buffer.concat([PKCS8_X25519, raw])
+    const key = await webcrypto.subtle.importKey("pkcs8", pkcs8, { name: "X25519" }, false, ["deriveBits"])
+    const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" })
+    return new FastX25519Identity(key, new Uint8Array(spki.subarray(SPKI_X25519.length)))
+  }
+  async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+    for (const s of stanzas) {
+      if (s.args[0] !== "X25519") continue
+      // as age: a malformed stanza of our type is an error, not "not for us"
+      if (s.args.length !== 2 || s.args[1]!.length !== 43 || s.body.length !== 32) throw new Error("invalid X25519 stanza")
+      const share = Buffer.from(s.args[1]!, "base64")
+      if (share.length !== 32) throw new Error("invalid X25519 stanza")
+      let secret: Uint8Array
+      try {
+        const peer = await webcrypto.subtle.importKey("raw", share, { name: "X25519" }, false, [])
+        secret = new Uint8Array(await webcrypto.subtle.deriveBits({ name: "X25519", public: peer }, this.#key, 256))
+      } catch {
+        continue // a low-order share: the all-zero secret is refused
+      }
+      if (secret.every((b) => b === 0)) continue
+      const salt = Buffer.concat([share, this.#public])
+      const wrap = hkdf32(secret, salt, X25519_LABEL)
+      const d = createDecipheriv("chacha20-poly1305", wrap, ZERO_NONCE, { authTagLength: 16 })
+      d.setAuthTag(s.body.subarray(16))
+      try {
+        return new Uint8Array(Buffer.concat([d.update(s.body.subarray(0, 16)), d.final()]))
+      } catch {
+        // not wrapped for this key
+      }
+    }
+    return null
+  }
 }
 
-// identity set digest -> Decrypter: building one derives each identity's public
-// key (a key agreement), so a set used again reuses its Decrypter
-const decrypters = new Map<string, Decrypter>()
-const decrypterFor = (keys: ReadonlyArray<string>, ids: string): Decrypter => {
-  let d = decrypters.get(ids)
-  if (d) return d
-  d = new Decrypter()
+/**
+ * Identities prepared once for many files (cached per identity set): X25519
+ * keys as node:crypto identities, post-quantum ones as age-encryption reads
+ * them; the recipients, to try the stanza written for us first.
+ */
+type Keyring = { readonly ids: string; readonly ours: ReadonlySet<string>; readonly decrypter: Decrypter; readonly count: number }
+
+const fastIdentity = async (identity: string): Promise<Identity | undefined> => {
+  try {
+    const { prefix, bytes } = bech32.decodeToBytes(identity)
+    if (prefix.toUpperCase() !== "AGE-SECRET-KEY-" || bytes.length !== 32) return undefined
+    return await FastX25519Identity.of(bytes)
+  } catch {
+    return undefined // let age-encryption read (or refuse) it
+  }
+}
+
+// identity set digest -> keyring (bounded: a process holds a few cluster keys)
+const keyrings = new Map<string, Promise<Keyring>>()
+
+const buildKeyring = async (keys: ReadonlyArray<string>, ids: string): Promise<Keyring> => {
+  const d = new Decrypter()
+  const ours = new Set<string>()
   for (const k of keys) {
+    let r: string
     try {
-      d.addIdentity(k)
-    } catch (err) {
-      void err // its message may quote the key: never surface it
+      r = await identityToRecipient(k)
+    } catch {
+      // its message may quote the key: never surface it
+      throw new SopsError("InvalidInput", "an age identity could not be read (expected AGE-SECRET-KEY-1...)")
+    }
+    ours.add(r)
+    const own = k.startsWith("AGE-SECRET-KEY-1") ? await fastIdentity(k) : undefined
+    try {
+      d.addIdentity(own ?? k)
+    } catch {
       throw new SopsError("InvalidInput", "an age identity could not be read (expected AGE-SECRET-KEY-1...)")
     }
   }
-  if (decrypters.size >= 64) decrypters.delete(decrypters.keys().next().value!)
-  decrypters.set(ids, d)
-  return d
+  return { ids, ours, decrypter: d, count: keys.length }
+}
+
+// the same identities array passed for every object of a build: skip parsing and hashing it again
+const byArray = new WeakMap<ReadonlyArray<string>, Promise<Keyring>>()
+
+/** The prepared identities of a list of identity strings or key files (cached per set). */
+export const keyringFor = (identities: ReadonlyArray<string>): Promise<Keyring> => {
+  let k = byArray.get(identities)
+  if (!k) {
+    k = keyringOf(identities)
+    byArray.set(identities, k)
+    k.catch(() => byArray.delete(identities))
+  }
+  return k
+}
+
+const keyringOf = (identities: ReadonlyArray<string>): Promise<Keyring> => {
+  const keys = identities.flatMap(parseIdentities)
+  const ids = digest([...keys].sort())
+  let k = keyrings.get(ids)
+  if (!k) {
+    k = buildKeyring(keys, ids)
+    // a failed preparation is not remembered
+    k.catch(() => keyrings.delete(ids))
+    if (keyrings.size >= 64) keyrings.delete(keyrings.keys().next().value!)
+    keyrings.set(ids, k)
+  }
+  return k
+}
+
+const NL = 0x0a
+// The end of an age header: the byte after the "--- <mac>" line.
+const headerEnd = (b: Uint8Array): number => {
+  for (let i = 0; i + 4 < b.length; i++) {
+    if (b[i] === NL && b[i + 1] === 0x2d && b[i + 2] === 0x2d && b[i + 3] === 0x2d && b[i + 4] === 0x20) {
+      const end = b.indexOf(NL, i + 5)
+      return end < 0 ? -1 : end + 1
+    }
+  }
+  return -1
+}
+
+// age's payload for a file of at most one chunk: a 16-byte nonce, then one
+// ChaCha20-Poly1305 chunk (counter 0, last-chunk flag) under
+// HKDF-SHA-256(file key, nonce, "payload"). Decrypted with node:crypto; any
+// other shape goes through age-encryption's streaming decrypter.
+const LAST_CHUNK_NONCE = Buffer.from("000000000000000000000001", "hex")
+const openPayload = (fileKey: Uint8Array, payload: Uint8Array): Uint8Array | undefined => {
+  if (payload.length !== 16 + 32 + 16) return undefined
+  const key = hkdf32(fileKey, payload.subarray(0, 16), PAYLOAD_LABEL)
+  const d = createDecipheriv("chacha20-poly1305", key, LAST_CHUNK_NONCE, { authTagLength: 16 })
+  d.setAuthTag(payload.subarray(48))
+  try {
+    return new Uint8Array(Buffer.concat([d.update(payload.subarray(16, 48)), d.final()]))
+  } catch {
+    return undefined
+  }
+}
+
+const decodeEnc = (enc: string): Uint8Array | undefined => {
+  try {
+    return armor.decode(enc)
+  } catch {
+    try {
+      return Buffer.from(enc, "base64")
+    } catch {
+      return undefined
+    }
+  }
+}
+
+// One wrapped copy of the data key opened with the keyring; undefined when it is not for us.
+const openEntry = async (k: Keyring, enc: string): Promise<Uint8Array | undefined> => {
+  const bytes = decodeEnc(enc)
+  if (!bytes) return undefined
+  try {
+    const end = headerEnd(bytes)
+    if (end > 0) {
+      // the header (stanzas and MAC) stays age-encryption's
+      const fileKey = await k.decrypter.decryptHeader(bytes.subarray(0, end))
+      const key = openPayload(fileKey, bytes.subarray(end))
+      if (key) return key
+    }
+    const key = await k.decrypter.decrypt(bytes, "uint8array")
+    return key.length === 32 ? key : undefined
+  } catch {
+    return undefined // not for us: try the next stanza
+  }
 }
 
 /** Tries the identities on the wrapped copies (ours first); undefined when none opens. */
@@ -108,42 +276,21 @@ export const unwrapDataKey = async (
   identities: ReadonlyArray<string>,
   cache?: DataKeyCache,
 ): Promise<Uint8Array | undefined> => {
-  const keys = identities.flatMap(parseIdentities)
-  if (keys.length === 0) return undefined
-  const ids = digest([...keys].sort())
+  const k = await keyringFor(identities)
+  if (k.count === 0) return undefined
   if (cache) {
     for (const e of allEntries) {
-      const hit = cache.get(digest([ids, e.enc]))
+      const hit = cache.get(digest([k.ids, e.enc]))
       if (hit) return hit
     }
   }
-  const ours = new Set<string>()
-  for (const k of keys) {
-    const r = await recipientFor(k)
-    if (r) ours.add(r)
-  }
   // stanzas for our recipients first: a failed attempt costs a key agreement
-  const entries = [...allEntries].sort((a, b) => Number(ours.has(b.recipient)) - Number(ours.has(a.recipient)))
-  const d = decrypterFor(keys, ids)
+  const entries = [...allEntries].sort((a, b) => Number(k.ours.has(b.recipient)) - Number(k.ours.has(a.recipient)))
   for (const e of entries) {
-    let bytes: Uint8Array
-    try {
-      bytes = armor.decode(e.enc)
-    } catch {
-      try {
-        bytes = Buffer.from(e.enc, "base64")
-      } catch {
-        continue
-      }
-    }
-    try {
-      const key = await d.decrypt(bytes, "uint8array")
-      if (key.length === 32) {
-        cache?.set(digest([ids, e.enc]), key)
-        return key
-      }
-    } catch {
-      // not for us: try the next stanza
+    const key = await openEntry(k, e.enc)
+    if (key) {
+      cache?.set(digest([k.ids, e.enc]), key)
+      return key
     }
   }
   return undefined

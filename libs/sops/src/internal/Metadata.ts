@@ -109,9 +109,16 @@ export const macAad = (lastModified: string): string => {
 
 export const nowRfc3339 = (): string => new Date().toISOString().replace(/\.\d+Z$/, "Z")
 
+// every file of a repository carries the same few regexes: compile each once
+const compiled = new Map<string, RegExp>()
 const compile = (re: string, field: string): RegExp => {
+  const hit = compiled.get(re)
+  if (hit) return hit
   try {
-    return new RegExp(re)
+    const r = new RegExp(re)
+    if (compiled.size >= 256) compiled.clear()
+    compiled.set(re, r)
+    return r
   } catch (e) {
     throw new SopsError("InvalidConfig", `${field}: invalid regular expression: ${(e as Error).message}`)
   }
