@@ -22,7 +22,8 @@ const tree = async (recipients: string[]) => ({
   "apps/whole.yaml": await encrypt(secretYaml("whole", PLAIN[0]!), "yaml", recipients, { encryptedRegex: "^(data|stringData)$" }),
   "apps/plain.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n  namespace: apps\ndata:\n  k: v\n",
   "apps/db.env": await encrypt(`PASSWORD=${PLAIN[2]}\n`, "dotenv", recipients),
-  "apps/kustomization.yaml": "resources: [whole.yaml, plain.yaml]\nsecretGenerator:\n  - name: gen\n    namespace: apps\n    files: [db.env]\n",
+  // commonAnnotations changes a field the whole manifest's MAC covers: verified on its source document.
+  "apps/kustomization.yaml": "resources: [whole.yaml, plain.yaml]\ncommonAnnotations:\n  team: a\nsecretGenerator:\n  - name: gen\n    namespace: apps\n    files: [db.env]\n",
 })
 
 // As the Kustomization does: SOPS documents the build read keep their source text (and key order).
@@ -42,7 +43,7 @@ test("a built bundle stays encrypted and decrypts with the cluster's key on the 
     assert.equal((whole as { sops?: unknown }).sops, undefined, "the sops block does not reach the cluster")
     const gen = out.objects.find((o) => o.kind === "Secret" && o.metadata.name.startsWith("gen-"))!
     assert.match(Buffer.from((gen.data as Record<string, string>)["db.env"]!, "base64").toString(), new RegExp(PLAIN[2]!))
-    assert.equal(whole.metadata.name, "whole")
+    assert.equal(whole.metadata.annotations?.team, "a", "the build's change is kept")
     assert.ok(out.plaintexts.includes(PLAIN[0]!), "decrypted values are known for redaction")
     assert.equal((out.objects.find((o) => o.metadata.name === "plain")!.data as Record<string, string>).k, "v")
   }

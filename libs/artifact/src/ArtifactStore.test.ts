@@ -44,4 +44,9 @@ test("object store: idempotent put by digest, get, history, gc keeping the last 
   const forgotten = await store.forget(owner("shared"))
   assert.deepEqual(forgotten, [digests[1]])
   assert.deepEqual((await store.list()).sort(), digests.slice(2).sort())
+
+  // dropOwned: the owner's others go at once, without looking at other owners.
+  assert.deepEqual(await store.dropOwned(owner("podinfo"), [digests[3]!]), [digests[2]])
+  assert.deepEqual((await store.history(owner("podinfo"))).map((r) => r.digest), [digests[3]])
+  assert.deepEqual(await store.list(), [digests[3]])
 })

@@ -128,6 +128,22 @@ export class ArtifactStore {
     return deleted
   }
 
+  /**
+   * Drops the owner's artifacts other than `keep` and deletes their objects, without the
+   * scan of every owner `gc` makes: for content only this owner can produce (a bundle that
+   * names its owner), where no other owner can list the same digest.
+   */
+  async dropOwned(owner: ArtifactOwner, keep: ReadonlyArray<string>): Promise<string[]> {
+    const keepSet = new Set(keep.map(normalizeDigest))
+    let dropped: ArtifactRef[] = []
+    await this.#updateIndex(owner, (list) => {
+      dropped = list.filter((r) => !keepSet.has(r.digest))
+      return list.filter((r) => keepSet.has(r.digest))
+    })
+    for (const r of dropped) await this.#objects.delete(r.digest).catch(() => undefined)
+    return dropped.map((r) => r.digest)
+  }
+
   /** Forgets an owner (deleted resource) and collects its artifacts no one else lists. */
   async forget(owner: ArtifactOwner): Promise<string[]> {
     const deleted = await this.gc(owner, 1)

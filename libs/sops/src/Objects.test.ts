@@ -5,7 +5,8 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { fluxBuild, memoryFs, type FluxSpec } from "@moor/kustomize"
-import { DataKeyCache, DecryptionError, decryptObjects, encrypt, generateAgeIdentity, isSopsEncrypted } from "./index.ts"
+import { DataKeyCache, DecryptionError, decryptObjects, encrypt, generateAgeIdentity, isSopsEncrypted, objectRef } from "./index.ts"
+import { vector, vectorsMissing } from "./internal/testdata.ts"
 
 const cluster = await generateAgeIdentity()
 const admin = await generateAgeIdentity()
@@ -117,6 +118,25 @@ test("the build changing metadata: a MAC error with the remedy; mac_only_encrypt
   await fails(() => decryptObjects(bad, [admin.identity]), "DecryptionFailed", "Secret/prod/db")
 })
 
+test("the build changing metadata, with the source document (opts.text): MAC verified over the file, the build's changes kept", async () => {
+  const spec: FluxSpec = { targetNamespace: "prod", namePrefix: "p-", commonMetadata: { labels: { team: "a" } } }
+  const built = build({ "app/secret.yaml": encSecret }, spec)
+  const want = build({ "app/secret.yaml": secretYaml }, spec)
+  assert.deepEqual(await decryptObjects(built, [cluster.identity], { text: () => encSecret }), want)
+  // a tampered source document
+  await fails(() => decryptObjects(built, [cluster.identity], { text: () => flip(encSecret, "mac: ENC[AES256_GCM,data:") }), "DecryptionFailed", "Secret/prod/p-db")
+  // the document of another file: the object's values are not among its own
+  const other = await encrypt(secretYaml, "yaml", recipients, fluxRegex)
+  const e = await fails(() => decryptObjects(built, [cluster.identity], { text: () => other }), "DecryptionFailed", "Secret/prod/p-db")
+  assert.match(e.message, /not one of the encrypted values/)
+  assert.deepEqual([...e.recipients], recipients)
+  // an encrypted value moved to another key in the object (a bundle edited on the way)
+  const moved = structuredClone(built)
+  const sd = (moved[0] as Obj)["stringData"] as Obj
+  sd["port"] = sd["password"]
+  await fails(() => decryptObjects(moved, [cluster.identity], { text: () => encSecret }), "DecryptionFailed", "Secret/prod/p-db")
+})
+
 test("a malformed sops block is a ParseError naming the object", async () => {
   const built = build({ "app/secret.yaml": encSecret.replace(/lastmodified: .*/, "lastmodified: yesterday") })
   const err = await fails(() => decryptObjects(built, [cluster.identity]), "ParseError", "Secret/apps/db")
@@ -147,6 +167,14 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
       "  literals: [LITERAL=plain-literal]",
       "- name: plain",
       "  literals: [a=b]",
+      "configMapGenerator:",
+      "- name: shared",
+      "  namespace: apps",
+      "  files: [config.yaml]",
+      "  envs: [vars.env]",
+      "- name: alone",
+      "  namespace: apps",
+      "  files: [other.yaml]",
       "",
     ].join("\n"),
     "app/config.yaml": "# settings\na: 1\nb: yaml-secret-b\nlist:\n  - x\n",
@@ -155,6 +183,7 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
     "app/app.env": "X=file-env-secret\n",
     "app/vars.env": "USER=admin\nPASS=env-pass-secret\nMULTI=a\\nb\nPLAIN_unencrypted=visible\n",
     "app/notes.txt": "a plain file\nof two lines\n",
+    "app/other.yaml": "c: yaml-secret-b\n",
   }
   const encFiles = {
     ...files,
@@ -163,6 +192,7 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
     "app/cert.pem": await encrypt(files["app/cert.pem"], "binary", recipients),
     "app/app.env": await encrypt(files["app/app.env"], "dotenv", recipients),
     "app/vars.env": await encrypt(files["app/vars.env"], "dotenv", recipients),
+    "app/other.yaml": await encrypt(files["app/other.yaml"], "yaml", recipients),
   }
   const built = build(encFiles)
   const gen = find(built, "Secret", "gen-")
@@ -186,21 +216,29 @@ test("secretGenerator files of each format and an envs .env: decrypted as Flux d
   const partialOut = find(await decryptObjects(partial, [cluster.identity]), "Secret", "gen-")["data"] as Obj
   for (const k of Object.keys(want)) assert.equal(unb64(partialOut[k]), unb64(want[k]), k)
   assert.equal(find(out, "Secret", "plain-"), find(built, "Secret", "plain-"))
+  // ConfigMaps: files a secretGenerator also reads come out in clear as in Flux; others stay as they are
+  assert.deepEqual(find(out, "ConfigMap", "shared-")["data"], find(expected, "ConfigMap", "shared-")["data"])
+  assert.equal(find(out, "ConfigMap", "alone-"), find(built, "ConfigMap", "alone-"))
   // the name keeps the hash of the encrypted content the build computed (references in the build stay right)
   assert.equal((dec["metadata"] as Obj)["name"], (gen["metadata"] as Obj)["name"])
 
-  // a wrong key on a generated Secret names the entry
-  const e1 = await fails(() => decryptObjects(built, [other.identity]), "NoMatchingIdentity", `Secret/apps/${String((gen["metadata"] as Obj)["name"])}`)
+  // failures name the first failing object in the build's order: here the ConfigMap sharing the files (kustomize puts ConfigMaps first)
+  const firstOf = (objs: Obj[]) => objectRef(find(objs, "ConfigMap", "shared-"))
+  assert.ok(built.indexOf(find(built, "ConfigMap", "shared-")) < built.indexOf(gen))
+  // a wrong key names the entry
+  const e1 = await fails(() => decryptObjects(built, [other.identity]), "NoMatchingIdentity", firstOf(built))
   assert.match(e1.message, /data\.config\.yaml/)
   assert.deepEqual([...e1.recipients], recipients)
   // a tampered .env value (the pairs went through the build)
   const tampered = build({ ...encFiles, "app/vars.env": flip(encFiles["app/vars.env"], "PASS=ENC[AES256_GCM,data:") })
-  const e2 = await fails(() => decryptObjects(tampered, [cluster.identity]), "DecryptionFailed", e1.object.replace(/gen-\w+$/, String((find(tampered, "Secret", "gen-")["metadata"] as Obj)["name"])))
+  const e2 = await fails(() => decryptObjects(tampered, [cluster.identity]), "DecryptionFailed", firstOf(tampered))
   assert.match(e2.message, /\.env/)
-  // a .env pair dropped: the MAC catches it
+  // a .env pair dropped: the MAC catches it, in the Secret too
   const dropped = build({ ...encFiles, "app/vars.env": encFiles["app/vars.env"].replace(/^USER=.*\n/m, "") })
-  const e3 = await fails(() => decryptObjects(dropped, [cluster.identity]), "DecryptionFailed", `Secret/apps/${String((find(dropped, "Secret", "gen-")["metadata"] as Obj)["name"])}`)
+  const e3 = await fails(() => decryptObjects(dropped, [cluster.identity]), "DecryptionFailed", firstOf(dropped))
   assert.match(e3.message, /MAC/)
+  const onlySecret = dropped.filter((o) => o["kind"] === "Secret")
+  await fails(() => decryptObjects(onlySecret, [cluster.identity]), "DecryptionFailed", objectRef(find(onlySecret, "Secret", "gen-")))
 })
 
 test("a malformed generator file is a ParseError with its line", async () => {
@@ -226,4 +264,70 @@ test("stringData entries holding SOPS files decrypt; the first failure in object
   const bad2 = { ...s, metadata: { name: "second" } }
   await fails(() => decryptObjects([s, bad1, bad2], [other.identity, cluster.identity]), "DecryptionFailed", "Secret/apps/first")
   await fails(() => decryptObjects([bad2, bad1], [other.identity]), "NoMatchingIdentity", "Secret/second")
+})
+
+test("integer-like keys: the document text (opts.text) gives the MAC its order back", async () => {
+  const text = await encrypt("apiVersion: v1\nkind: Secret\nmetadata:\n  name: n\nstringData:\n  b: hunter2-s3cret\n  \"2\": two\n  \"1\": one\n", "yaml", recipients, fluxRegex)
+  const built = build({ "app/n.yaml": text })
+  // the parsed object has "1", "2" first: its own order no longer matches the MAC
+  assert.deepEqual(Object.keys((built[0] as Obj)["stringData"] as Obj), ["1", "2", "b"])
+  await fails(() => decryptObjects(built, [cluster.identity]), "DecryptionFailed", "Secret/n")
+  let asked = 0
+  const [out] = await decryptObjects(built, [cluster.identity], { text: () => (asked++, text) })
+  assert.deepEqual((out as Obj)["stringData"], { "1": "one", "2": "two", b: "hunter2-s3cret" })
+  assert.equal(asked, 1)
+  // without integer-like keys the text is never read
+  await decryptObjects(build({ "app/secret.yaml": encSecret }), [cluster.identity], { text: () => (asked++, "not yaml: [") })
+  assert.equal(asked, 1)
+})
+
+const skipVectors = vectorsMissing()
+test("files written by the real sops (Flux's kustomize-controller testdata), built by moor, decrypt", { skip: skipVectors }, async () => {
+  const files: Record<string, string> = {
+    "app/kustomization.yaml": "namePrefix: sops-\nresources: [algorithms, envs, files, inside]\ncomponents: [component]\n",
+    "app/algorithms/kustomization.yaml": "namePrefix: algo-\nresources: [age.yaml, age-pq.yaml]\n",
+  }
+  for (const f of ["component/kustomization.yaml", "component/env.env", "algorithms/age.yaml", "algorithms/age-pq.yaml", "envs/kustomization.yaml", "envs/env.env", "files/kustomization.yaml", "files/file.txt", "inside/kustomization.yaml", "inside/secret.yaml"])
+    files[`app/${f}`] = vector(f)
+  const built = build(files)
+  const keys = [vector("keys/age.txt"), vector("keys/age-pq.txt")]
+  const sources = new Map([
+    ["sops-algo-age", vector("algorithms/age.yaml")],
+    ["sops-algo-age-pq", vector("algorithms/age-pq.yaml")],
+  ])
+  const text = (o: Obj) => sources.get(String((o["metadata"] as Obj)["name"]))
+  // the name prefixes changed a field the MAC covers: without the source documents it is refused
+  await assert.rejects(decryptObjects(built, keys), (e: unknown) => e instanceof DecryptionError && /MAC mismatch/.test(e.message))
+  const out = await decryptObjects(built, keys, { text })
+  const secret = (name: string) => find(out, "Secret", name)
+  assert.deepEqual(secret("sops-algo-age")["stringData"], { key: "value" })
+  assert.deepEqual(secret("sops-algo-age-pq")["stringData"], { key: "value" })
+  assert.equal(secret("sops-algo-age")["sops"], undefined)
+  // envs: the cleartext pairs, no sops_* keys
+  assert.deepEqual(Object.keys(secret("sops-envs-secret")["data"] as Obj), ["key"])
+  // Flux decrypts a secretGenerator's files in place before its build: ConfigMaps made from the same files hold them in clear
+  assert.deepEqual(find(out, "ConfigMap", "sops-envs-configmap")["data"], { key: "value" })
+  assert.deepEqual(find(out, "ConfigMap", "sops-files-configmap")["data"], { key: "value" })
+  assert.equal(unb64((secret("sops-envs-secret")["data"] as Obj)["key"]), "value")
+  // files: a binary file; inside: a Secret whose data entry holds a SOPS file
+  assert.equal(unb64((secret("sops-files-secret")["data"] as Obj)["key"]), "value")
+  assert.equal(unb64((secret("sops-inside-secret")["data"] as Obj)["key"]), "value")
+  assert.equal(unb64((secret("sops-component")["data"] as Obj)["key"]), "value")
+  assert.ok(!JSON.stringify(out.filter((o) => o["kind"] === "Secret")).includes("ENC["))
+})
+
+test("encrypted patch files merged into a Secret (Flux's testdata): each value opened with its own file's key", { skip: skipVectors }, async () => {
+  const files: Record<string, string> = {}
+  for (const f of ["patches/kustomization.yaml", "patches/merge1.yaml", "patches/merge2.yaml"]) files[`app/${f.replace("patches/", "")}`] = vector(f)
+  const built = build(files)
+  const patched = find(built, "Secret", "patches-secret")
+  assert.ok(isSopsEncrypted(patched))
+  const keys = [vector("keys/age.txt")]
+  // the merged object carries the last patch's sops block: the first patch's value does not open with it
+  await assert.rejects(decryptObjects(built, keys), (e: unknown) => e instanceof DecryptionError && e.sopsReason === "DecryptionFailed")
+  const docs = [vector("patches/merge1.yaml"), vector("patches/merge2.yaml")]
+  const out = await decryptObjects(built, keys, { text: () => docs })
+  assert.deepEqual(find(out, "Secret", "patches-secret")["stringData"], { key: "merge1", merge2: "merge2" })
+  // one document short: the value it held is refused
+  await assert.rejects(decryptObjects(built, keys, { text: () => docs.slice(1) }), (e: unknown) => e instanceof DecryptionError && /not one of the encrypted values/.test(e.message))
 })

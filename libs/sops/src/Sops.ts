@@ -60,6 +60,22 @@ const readMetadata = (tree: Tree, o: CommonOptions): Metadata => {
 const open = async (text: string, format: Format, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> =>
   openTree(wrap(o, () => loadEncrypted(text, format, o)), identities, o)
 
+/**
+ * @internal Opens a file (values and MAC checked) and returns, besides, the
+ * encrypted values it held, as `additional data + "\0" + ENC[...]`.
+ */
+export const openWithValues = async (
+  text: string,
+  format: Format,
+  identities: ReadonlyArray<string>,
+  o: CommonOptions,
+): Promise<Opened & { encrypted: ReadonlySet<string> }> => {
+  const tree = wrap(o, () => loadEncrypted(text, format, o))
+  const encrypted = new Set<string>()
+  for (const l of tree.leaves) if (!l.comment && l.value.type === "str" && isEncValue(l.value.text)) encrypted.add(`${aadOf(l.path)}\0${l.value.text}`)
+  return { ...(await openTree(tree, identities, o)), encrypted }
+}
+
 /** @internal Decrypts a loaded tree in place (values and MAC checked); for parsed objects. */
 export const openTree = async (tree: Tree, identities: ReadonlyArray<string>, o: CommonOptions): Promise<Opened> => {
   const md = readMetadata(tree, o)

@@ -42,23 +42,33 @@ export interface ApplyActorOptions {
   readonly log?: Log
 }
 
+/** A parsed bundle: its documents, and the SOPS source documents by MAC (from its `SopsSources` document). */
+export interface Bundle {
+  readonly docs: BundleDoc[]
+  readonly sources: ReadonlyMap<string, string>
+}
+
 /** A bundle's documents; a document that is not an object is a ReconciliationFailed naming its index. */
-export const parseBundle = (text: string): BundleDoc[] => {
+export const parseBundle = (text: string): Bundle => {
   const out: BundleDoc[] = []
+  const sources = new Map<string, string>()
   const docs = parseAllDocuments(text)
   for (const [i, d] of (Array.isArray(docs) ? docs : [docs]).entries()) {
     if (d.errors.length) throw new ApplyFailure("ReconciliationFailed", `bundle document #${i}: ${d.errors[0]!.message.split("\n")[0]}`)
     const object = d.toJS({ maxAliasCount: 100 }) as KubeObject | null
     if (object === null) continue
     if (typeof object !== "object" || Array.isArray(object)) throw new ApplyFailure("ReconciliationFailed", `bundle document #${i} is not an object`)
+    if (object.apiVersion === "bundle.moor.dev/v1" && object.kind === "SopsSources") {
+      for (const s of (object.sources ?? []) as { mac?: unknown; text?: unknown }[]) if (typeof s.mac === "string" && typeof s.text === "string") sources.set(s.mac, s.text)
+      continue
+    }
     // The Kustomization names an encrypted document's source file in a comment before it.
     const comments = `${d.commentBefore ?? ""}\n${(d.contents as { commentBefore?: string } | null)?.commentBefore ?? ""}`
     const source = /moor-source:\s*(\S+)/.exec(comments)?.[1]
     out.push({ text: d.toString({ lineWidth: 0 }), object, ...(source ? { source } : {}) })
   }
-  return out
+  return { docs: out, sources }
 }
-
 
 const resultOf = (sets: ReadonlyArray<ChangeSet>, inventory?: Inventory, health?: ApplyResult["health"]): ApplyResult => {
   const entries: ChangeSetEntry[] = sets.flatMap((s) => [...s.entries])
@@ -103,7 +113,17 @@ export class ApplyActor {
         queue: applyQueue(cluster),
         callback: (err, m) => {
           if (err) return
-          void this.handle(m.data).then((reply) => m.respond(Codecs.applyReply.encode(reply)))
+          void this.handle(m.data).then((reply) => {
+            let data: Uint8Array
+            try {
+              data = Codecs.applyReply.encode(reply)
+            } catch (e) {
+              // A reply that breaks its own schema is a bug here; the requester still gets an answer.
+              this.o.log?.error("apply reply does not encode", { error: (e as Error).message })
+              data = Codecs.applyReply.encode({ ok: false, error: { reason: "ReconciliationFailed", message: "the apply actor produced an invalid reply; see its log" } })
+            }
+            m.respond(data)
+          })
         },
       }),
     )
@@ -171,8 +191,8 @@ export class ApplyActor {
     const target = await this.targets.resolve(req.owner, req.target)
     const bytes = await this.o.store.get(req.digest)
     if (!bytes) throw new ApplyFailure("ArtifactFailed", `bundle ${req.digest} of revision ${req.revision} is not in the object store`)
-    const docs = parseBundle(new TextDecoder().decode(bytes))
-    const decrypted = await this.decryptor.decrypt(docs, {
+    const bundle = parseBundle(new TextDecoder().decode(bytes))
+    const decrypted = await this.decryptor.decrypt(bundle, {
       decryption: req.decryption,
       identities: () => loadIdentities(target.base, req.owner, req.decryption, target.describe),
     })

@@ -3,14 +3,11 @@
 // spec.decryption.secretRef (owner's namespace) or flux-system/sops-age, read
 // on the target cluster. Any failure is DecryptionFailed naming the object
 // and its recipients, and nothing of the revision is applied.
-import { createHash } from "node:crypto"
 import type { KubeClient, KubeObject } from "@moor/kube"
 import type { ApplyBundle, ApplyOwner } from "@moor/protocol"
 import {
   ageIdentitiesFromSecret,
-  DataKeyCache,
   decryptObjects,
-  decryptSecretManifest,
   DecryptionError,
   DEFAULT_AGE_SECRET,
   isDecryptionDisabled,
@@ -34,10 +31,6 @@ export interface Decrypted {
 
 const nameOf = (o: KubeObject) => `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`
 
-const hasSopsMac = (o: KubeObject): boolean => {
-  const sops = (o as { sops?: { mac?: unknown } }).sops
-  return typeof sops === "object" && sops !== null && typeof sops.mac === "string" && sops.mac !== ""
-}
 
 /** Does this object need decrypting: a whole SOPS manifest, or a Secret with SOPS-encrypted entries (secretGenerator)? */
 export const isSopsEncrypted = (o: KubeObject): boolean => !isDecryptionDisabled(o as Record<string, unknown>) && sopsEncrypted(o)
@@ -68,46 +61,35 @@ const plaintextsOf = (o: KubeObject): string[] => {
 
 /** Decrypts a bundle's SOPS-encrypted documents with the target cluster's age identities. */
 export class Decryptor {
-  // One data-key cache per identity set: a removed key must not keep decrypting from the cache.
-  private readonly caches = new Map<string, DataKeyCache>()
-
   /** Decrypts what needs it; `identities` is called only when a document is encrypted. */
-  async decrypt(docs: ReadonlyArray<BundleDoc>, o: { decryption: ApplyBundle["decryption"]; identities: () => Promise<string[]> }): Promise<Decrypted> {
+  async decrypt(bundle: { readonly docs: ReadonlyArray<BundleDoc>; readonly sources: ReadonlyMap<string, string> }, o: { decryption: ApplyBundle["decryption"]; identities: () => Promise<string[]> }): Promise<Decrypted> {
+    const docs = bundle.docs
     const needs = docs.filter((d) => isSopsEncrypted(d.object))
     if (needs.length === 0) return { objects: docs.map((d) => d.object), plaintexts: [] }
     if (!o.decryption)
       throw new ApplyFailure("DecryptionFailed", `${needs.map((d) => nameOf(d.object)).join(", ")} ${needs.length > 1 ? "are" : "is"} SOPS-encrypted but spec.decryption is not set; set spec.decryption.provider: sops`)
     const identities = await o.identities()
-    const idKey = createHash("sha256").update(identities.join("\n")).digest("hex")
-    let cache = this.caches.get(idKey)
-    if (!cache) this.caches.set(idKey, (cache = new DataKeyCache()))
-    const source = new WeakMap<object, string>()
-    // Whole manifests are decrypted from their text first: the object lost the file's key order
-    // (integer-like keys move first in JS), which the MAC is computed in.
-    const pre = await Promise.all(
-      docs.map(async (d) => {
-        if (d.source) source.set(d.object, d.source)
-        if (!hasSopsMac(d.object) || isDecryptionDisabled(d.object as Record<string, unknown>)) return d.object
-        try {
-          const r = await decryptSecretManifest(d.text, identities, { cache })
-          const obj = r.object as KubeObject
-          if (d.source) source.set(obj, d.source)
-          return obj
-        } catch {
-          return d.object // decryptObjects below gives the error, naming object, file and recipients
-        }
-      }),
-    )
+    const source = new Map<object, string>()
+    for (const d of docs) if (d.source) source.set(d.object, d.source)
+    const macOf = (x: Record<string, unknown>) => (x["sops"] as { mac?: unknown } | undefined)?.mac
     let objects: KubeObject[]
     try {
-      objects = (await decryptObjects(pre as unknown as Record<string, unknown>[], identities, { cache, source: (o) => source.get(o) })) as unknown as KubeObject[]
+      // The source document (file order, values before the build changed any) verifies the MAC
+      // when the object alone cannot; @moor/sops reads it only then.
+      objects = (await decryptObjects(docs.map((d) => d.object) as unknown as Record<string, unknown>[], identities, {
+        source: (x) => source.get(x),
+        text: (x) => {
+          const mac = macOf(x)
+          return typeof mac === "string" ? bundle.sources.get(mac) : undefined
+        },
+      })) as unknown as KubeObject[]
     } catch (e) {
       if (e instanceof DecryptionError || e instanceof SopsError) throw new ApplyFailure("DecryptionFailed", e.message)
       throw new ApplyFailure("DecryptionFailed", `decryption failed (${(e as Error)?.name ?? "error"})`)
     }
     const plaintexts: string[] = []
-    objects.forEach((o, i) => {
-      if (o !== docs[i]!.object) plaintexts.push(...plaintextsOf(o))
+    objects.forEach((x, i) => {
+      if (x !== docs[i]!.object) plaintexts.push(...plaintextsOf(x))
     })
     return { objects, plaintexts }
   }

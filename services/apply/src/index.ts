@@ -9,7 +9,7 @@ import { ArtifactStore } from "@moor/artifact"
 import type { KubeClient } from "@moor/kube"
 import { ApplyActor } from "./ApplyActor.ts"
 
-export { ApplyActor, parseBundle, type ApplyActorOptions } from "./ApplyActor.ts"
+export { ApplyActor, parseBundle, type ApplyActorOptions, type Bundle } from "./ApplyActor.ts"
 export { Decryptor, isSopsEncrypted, loadIdentities, redact, type BundleDoc, type Decrypted } from "./Decrypt.ts"
 
 /** moor's field manager, as Flux's is "kustomize-controller". */

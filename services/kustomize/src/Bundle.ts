@@ -2,7 +2,6 @@
 // one multi-document YAML file, keys in build order (not sorted: a SOPS MAC
 // is computed over values in the order of the encrypted file), Secrets still
 // SOPS-encrypted. Stored in the object store by digest.
-import { isDeepStrictEqual } from "node:util"
 import { parseAllDocuments, stringify } from "yaml"
 import type { KubeObject } from "@moor/kube"
 
@@ -24,30 +23,32 @@ export const sopsSourcesOf = (files: Iterable<readonly [string, string]>): SopsS
   return out
 }
 
-// Order-insensitive equality: the build parsed the file into plain objects, which move
-// integer-like keys ("10") first; the MAC needs the file's own order back.
-const sameContent = (a: unknown, b: unknown): boolean => isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)))
-
 /** The comment naming an encrypted document's source file (for DecryptionFailed messages). */
 export const SOURCE_COMMENT = "moor-source:"
 
+/** The last document of a bundle with SOPS manifests: their source documents, which the apply actor removes. */
+export const SOURCES_API_VERSION = "bundle.moor.dev/v1"
+export const SOURCES_KIND = "SopsSources"
+
 /**
- * Multi-document YAML of the objects, in order. A SOPS manifest is preceded by a comment
- * naming its source file; one the build left as it was is emitted as its source document's
- * text, so the MAC sees the file's own key order.
+ * Multi-document YAML of the objects as built, in order; `header` (a comment line naming the
+ * owner and revision) makes the digest the owner's own, so old bundles can be dropped without
+ * a scan. A SOPS manifest is preceded by a comment naming its source file, and the encrypted
+ * source documents follow in a last `SopsSources` document: the MAC is over the file's own
+ * key order and values, which the build's plain objects may not keep (integer-like keys move
+ * first; targetNamespace, labels or a patch change fields), so decryption verifies it there.
  */
-export const encodeBundle = (objects: ReadonlyArray<KubeObject>, sources: SopsSources = new Map()): Uint8Array =>
-  new TextEncoder().encode(
-    objects
-      .map((o) => {
-        const mac = isSopsManifest(o) ? (o as unknown as { sops: { mac: string } }).sops.mac : undefined
-        const src = mac === undefined ? undefined : sources.get(mac)
-        const head = src ? `# ${SOURCE_COMMENT} ${src.path}\n` : ""
-        if (src && sameContent(src.object, o)) return head + (src.text.endsWith("\n") ? src.text : `${src.text}\n`)
-        return head + stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })
-      })
-      .join("---\n"),
-  )
+export const encodeBundle = (objects: ReadonlyArray<KubeObject>, sources: SopsSources = new Map(), header?: string): Uint8Array => {
+  const used = new Map<string, { mac: string; path: string; text: string }>()
+  const docs = objects.map((o) => {
+    const mac = isSopsManifest(o) ? (o as unknown as { sops: { mac: string } }).sops.mac : undefined
+    const src = mac === undefined ? undefined : sources.get(mac)
+    if (src && mac) used.set(mac, { mac, path: src.path, text: src.text })
+    return (src ? `# ${SOURCE_COMMENT} ${src.path}\n` : "") + stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })
+  })
+  if (used.size) docs.push(stringify({ apiVersion: SOURCES_API_VERSION, kind: SOURCES_KIND, sources: [...used.values()] }, { lineWidth: 0 }))
+  return new TextEncoder().encode((header ? `# ${header}\n` : "") + docs.join("---\n"))
+}
 
 /** A whole SOPS-encrypted manifest (a `sops` block with a MAC): decrypted only by the apply actor. */
 export const isSopsManifest = (o: KubeObject): boolean => {

@@ -185,8 +185,10 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
 
       // The bundle, still encrypted, by reference; the apply actor of the target cluster does the rest.
       const owner = ownerOf(k)
-      const bundle = await deps.store.put({ kind: "kustomization", namespace: ns, name: k.metadata.name }, encodeBundle(objects, sops), revision)
-      await deps.store.gc({ kind: "kustomization", namespace: ns, name: k.metadata.name }, 2).catch(() => undefined)
+      const bundleOwner = { kind: "kustomization", namespace: ns, name: k.metadata.name }
+      const bundle = await deps.store.put(bundleOwner, encodeBundle(objects, sops, `moor-bundle: kustomization/${ns}/${k.metadata.name} ${revision}`), revision)
+      // Only the newest bundle is kept (the digest is this owner's alone: its header names it).
+      await deps.store.dropOwned(bundleOwner, [bundle.digest]).catch(() => undefined)
       const timeoutMs = kustomizationTimeout(k.spec)
       const req: ApplyRequest = {
         op: "apply",
