@@ -210,6 +210,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       }
       checkAborted(signal)
       const reply = await deps.apply.request(req, timeoutMs + 20_000)
+      checkAborted(signal)
       if (!reply.ok) {
         const inventory = reply.result?.inventory
         if (reply.error.reason === "HealthCheckFailed") {
