@@ -3,6 +3,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/deps.sh" --test
+# The real kube-apiserver the end-to-end and conformance tests also run on (built once, cached).
+"$root/scripts/kube-real.sh"
 . "$root/scripts/env.sh"
 cd "$root"
 npm run --silent build

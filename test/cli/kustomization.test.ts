@@ -161,7 +161,7 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   r = await moorAsync(["tree", "kustomization", "fleet", "-o", "json", ...kc])
   assert.equal(JSON.parse(r.out).children[0].children.length, 3)
 
-  // check: prerequisites, CRDs, and both services with a live replica.
+  // check: prerequisites, CRDs, and the three services alive.
   const nats = ["--nats", c.nats.url]
   r = await moorAsync(["check", "--pre", ...kc, ...nats])
   assert.equal(r.code, 0, r.err)
@@ -171,6 +171,7 @@ test("create kustomization, build, diff, tree and check on a reconciled cluster"
   assert.match(r.err, /✔ kustomizations\.kustomize\.toolkit\.fluxcd\.io: v1/)
   assert.match(r.err, /✔ source: 1 replica/)
   assert.match(r.err, /✔ kustomize: 1 replica/)
+  assert.match(r.err, /✔ apply: answering on moor\.apply\.hub/)
   assert.match(r.err, /helm: not built yet/)
   r = await moorAsync(["check", "--pre", ...kc, "--nats", "nats://127.0.0.1:1"])
   assert.equal(r.code, 1)

@@ -62,7 +62,16 @@ export const waitFor = async (kube: KubeClient, refs: ReadonlyArray<ObjectRef>, 
     const anyFailed = last.some((r) => r.status === "Failed")
     if (last.length === 0 || (anyFailed && o.failFast !== false)) return { ok: last.length === 0, unhealthy: last, timedOut: false }
     if (Date.now() + every > end || o.signal?.aborted) return { ok: false, unhealthy: last, timedOut: true }
-    await new Promise((r) => setTimeout(r, every))
+    // The pause ends early on abort, so a stopping service is not held for a whole interval.
+    await new Promise<void>((r) => {
+      const done = () => {
+        clearTimeout(timer)
+        o.signal?.removeEventListener("abort", done)
+        r()
+      }
+      const timer = setTimeout(done, every)
+      o.signal?.addEventListener("abort", done, { once: true })
+    })
   }
 }
 

@@ -93,6 +93,8 @@ export class ApplyActor {
   /** The tail of each owner's request chain. */
   private readonly chains = new Map<string, Promise<unknown>>()
   private readonly subs: Array<{ unsubscribe(): void }> = []
+  /** Aborted by stop(): a health wait in flight ends at once instead of holding the process until its timeout. */
+  private readonly stopping = new AbortController()
 
   constructor(o: ApplyActorOptions) {
     this.o = o
@@ -142,6 +144,7 @@ export class ApplyActor {
   }
 
   stop(): void {
+    this.stopping.abort()
     for (const s of this.subs.splice(0)) s.unsubscribe()
     this.targets.stop()
   }
@@ -223,7 +226,7 @@ export class ApplyActor {
         ? objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }))
         : req.options.healthChecks
       if (checks.length === 0) return { ok: true, result: resultOf(sets, inventory) }
-      const res = await waitFor(target.kube, checks, { timeout: req.options.timeoutMs })
+      const res = await waitFor(target.kube, checks, { timeout: req.options.timeoutMs, signal: this.stopping.signal })
       if (res.ok) return { ok: true, result: resultOf(sets, inventory, { ok: true, checked: checks.length, message: "Health check passed" }) }
       const message = hide(`health check failed after ${res.timedOut ? "timeout" : "a failure"}: ${describe(res.unhealthy)}`)
       return { ok: false, error: { reason: "HealthCheckFailed", message }, result: resultOf(sets, inventory, { ok: false, checked: checks.length, message }) }

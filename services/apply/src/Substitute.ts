@@ -7,9 +7,6 @@ import { substituteObjects } from "@moor/kustomize"
 import type { ApplyBundle } from "@moor/protocol"
 import { ApplyFailure } from "./Errors.ts"
 
-const DISABLED = "kustomize.toolkit.fluxcd.io/substitute"
-const isDisabled = (o: KubeObject) => o.metadata?.annotations?.[DISABLED] === "disabled" || o.metadata?.labels?.[DISABLED] === "disabled"
-
 /** The variables in Flux's order (later sources win, inline over all) and the values read from Secrets. */
 export const resolveVariables = async (kube: KubeClient, namespace: string, pb: NonNullable<ApplyBundle["postBuild"]>): Promise<{ vars: Record<string, string>; secretValues: string[] }> => {
   const vars: Record<string, string> = {}
@@ -35,9 +32,8 @@ export const resolveVariables = async (kube: KubeClient, namespace: string, pb: 
 
 /** Substitutes each object in place (the build's order, and the inventory's, stays); opted-out objects are kept. */
 export const substitute = (objects: ReadonlyArray<KubeObject>, vars: Readonly<Record<string, string>>): KubeObject[] => {
-  if (Object.keys(vars).length === 0) return [...objects]
   try {
-    return objects.map((o) => (isDisabled(o) ? o : (substituteObjects([o], vars)[0] as KubeObject)))
+    return substituteObjects(objects, vars) as KubeObject[]
   } catch (e) {
     throw new ApplyFailure("BuildFailed", `post-build substitutions failed: ${(e as Error).message}`)
   }

@@ -1,7 +1,8 @@
 // What a Kustomization applies, from a directory: Flux's build (fluxBuild with
 // the spec's generator fields) then postBuild substitution (substituteFrom in
-// order, the inline substitute on top). Shared by the actor's build step and
-// the CLI's `moor build` / `moor diff`, so both print what would be applied.
+// order, the inline substitute on top), for the CLI's `moor build` / `moor diff`,
+// which print what would be applied. The actor builds with the same spec fields
+// (fluxBuildSpec) and leaves substitution to the apply actor, after decryption.
 import type { KubeObject } from "@moor/kube"
 import { fluxBuild, substituteObjects, type FileSystem } from "@moor/kustomize"
 
@@ -14,8 +15,15 @@ export class BuildError extends Error {
   readonly reason = "BuildFailed"
 }
 
-const isSubstituteDisabled = (o: KubeObject) =>
-  o.metadata?.annotations?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled" || o.metadata?.labels?.["kustomize.toolkit.fluxcd.io/substitute"] === "disabled"
+/** The Kustomization spec fields fluxBuild applies on top of the directory's own kustomization. */
+export const fluxBuildSpec = (spec: Record<string, any>) => ({
+  ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
+  ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
+  ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
+  ...(spec.patches ? { patches: spec.patches } : {}),
+  ...(spec.images ? { images: spec.images } : {}),
+  ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
+})
 
 /**
  * Builds `path` of `fs` as the Kustomization `k` would (spec fields; its namespace for
@@ -26,14 +34,7 @@ export const buildKustomization = async (fs: FileSystem, path: string, k: { meta
   const ns = k.metadata.namespace ?? "default"
   let objects: KubeObject[]
   try {
-    objects = fluxBuild(fs, path, {
-      ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
-      ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
-      ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
-      ...(spec.patches ? { patches: spec.patches } : {}),
-      ...(spec.images ? { images: spec.images } : {}),
-      ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
-    }).resources as KubeObject[]
+    objects = fluxBuild(fs, path, fluxBuildSpec(spec)).resources as KubeObject[]
   } catch (e) {
     throw new BuildError(`kustomize build failed: ${(e as Error).message}`)
   }
@@ -47,10 +48,9 @@ export const buildKustomization = async (fs: FileSystem, path: string, k: { meta
     for (const [key, v] of Object.entries((src.data ?? {}) as Record<string, string>)) values[key] = ref.kind === "Secret" ? Buffer.from(v, "base64").toString("utf8") : v
   }
   Object.assign(values, spec.postBuild?.substitute ?? {})
-  if (Object.keys(values).length === 0) return objects
   try {
-    // In place, so the build's order (and the inventory's) stays as built.
-    return objects.map((o) => (isSubstituteDisabled(o) ? o : (substituteObjects([o], values)[0] as KubeObject)))
+    // In place, so the build's order (and the inventory's) stays as built; opted-out objects are kept.
+    return substituteObjects(objects, values) as KubeObject[]
   } catch (e) {
     throw new BuildError(`kustomize build failed: ${(e as Error).message}`)
   }

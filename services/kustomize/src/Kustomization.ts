@@ -12,6 +12,7 @@ import type { ArtifactStore } from "@moor/artifact"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
 import { fluxBuild } from "@moor/kustomize"
 import { ArtifactTrees, type Tree } from "./Artifacts.ts"
+import { fluxBuildSpec } from "./Build.ts"
 import { ApplyClient, ApplyUnavailable } from "./ApplyClient.ts"
 import { encodeBundle, sopsSourcesOf, type SopsSources } from "./Bundle.ts"
 import { digestOf, replayReads, trackingFs, digestOfReads, type BuildReads } from "./BuildInputs.ts"
@@ -166,14 +167,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
         const texts: Array<[string, string]> = []
         const tracked = trackingFs(tree.fs, (p, t) => void (t.includes("mac: ENC[") && texts.push([p, t])))
         reads = tracked.reads
-        const result = fluxBuild(tracked.fs, spec.path ?? "./", {
-          ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
-          ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
-          ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
-          ...(spec.patches ? { patches: spec.patches } : {}),
-          ...(spec.images ? { images: spec.images } : {}),
-          ...(spec.commonMetadata ? { commonMetadata: spec.commonMetadata } : {}),
-        })
+        const result = fluxBuild(tracked.fs, spec.path ?? "./", fluxBuildSpec(spec))
         objects = result.resources as KubeObject[]
         sops = sopsSourcesOf(texts)
       } catch (e) {

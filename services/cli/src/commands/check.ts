@@ -1,7 +1,8 @@
 // `moor check [--pre]`: what moor needs, as `flux check` checks it. --pre: the
 // Kubernetes API (reachable, recent enough) and NATS (reachable, JetStream on).
 // Then: Flux's CRDs installed at the versions moor serves, and each built
-// service with a live replica in the lease bucket (that is, hosting actors).
+// service with a live replica in the lease bucket (that is, hosting actors), or
+// for the apply service, which hosts none, an answer on moor.apply.<cluster>.
 import { parseArgs } from "node:util"
 import { green, red, type CliCommand } from "../Command.ts"
 import { connect } from "../Kube.ts"
@@ -22,7 +23,7 @@ const print = (r: Result) => process.stderr.write(`${r.ok ? green("✔") : red("
 export const check: CliCommand = {
   path: ["check"],
   summary: "Check the prerequisites and that moor's services are running",
-  help: `Usage: moor check [--pre] [--kubeconfig FILE] [--nats URL]
+  help: `Usage: moor check [--pre] [--kubeconfig FILE] [--nats URL] [--cluster NAME]
 
 Checks, as flux check does:
   --pre   only the prerequisites: the Kubernetes API is reachable and at least
@@ -34,11 +35,12 @@ Exits 1 when a check fails.
 Flags:
   --kubeconfig FILE  cluster (default: $KUBECONFIG, then ~/.kube/config)
   --nats URL         NATS server (default: $MOOR_NATS_URL, then nats://127.0.0.1:4222)
+  --cluster NAME     the cluster whose apply service answers moor.apply.NAME (default: hub)
 
 Example:
   moor check --pre`,
   async run(argv) {
-    const { values } = parseArgs({ args: argv, options: { pre: { type: "boolean" }, kubeconfig: { type: "string" }, nats: { type: "string" } }, strict: true })
+    const { values } = parseArgs({ args: argv, options: { pre: { type: "boolean" }, kubeconfig: { type: "string" }, nats: { type: "string" }, cluster: { type: "string" } }, strict: true })
     const results: Result[] = []
     const add = (r: Result) => {
       results.push(r)
@@ -122,9 +124,19 @@ Example:
           } catch {
             // no bucket: no service has started; reported per service below
           }
+          // The apply service hosts no actors of a kind (no leases): it is alive when something
+          // answers on its subject; it answers any request, a malformed one with an error.
+          const { applySubject } = await import("@moor/protocol")
+          const cluster = values.cluster ?? "hub"
+          const applyAlive = await nc
+            .request(applySubject(cluster), new TextEncoder().encode("{}"), { timeout: 5_000 })
+            .then(() => true)
+            .catch(() => false)
           for (const s of services) {
             const replicas = live.get(s.name) ?? []
             if (!s.build) process.stderr.write(`  ${s.name}: not built yet in this version\n`)
+            else if (s.name === "apply")
+              add(applyAlive ? ok(`apply: answering on ${applySubject(cluster)}`) : bad(`apply: nothing answers on ${applySubject(cluster)} (start 'moor run --services apply', or check its Deployment in flux-system)`))
             else if (replicas.length) add(ok(`${s.name}: ${replicas.length} replica${replicas.length > 1 ? "s" : ""} (${replicas.join(", ")}), ${partitions.get(s.name) ?? 0} partitions leased`))
             else add(bad(`${s.name}: no live replica (start 'moor run --services ${s.name}', or check its Deployment in flux-system)`))
           }
