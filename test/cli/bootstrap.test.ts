@@ -26,7 +26,7 @@ const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd,
 const configMap = (name: string, value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  value: "${value}"\n`
 const ready = (o: { status?: { conditions?: { type: string; status: string }[] } } | undefined) => o?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True"
 
-test("bootstrap git over git://: flux-system committed once, cluster synced, a push followed", { timeout: 120_000 }, async (t) => {
+test("bootstrap git over git://: flux-system committed once, cluster synced, a push followed, operated with moor", { timeout: 240_000 }, async (t) => {
   const c = await startServices(t)
   const root = tempDir(t)
   const repo = makeRepo(root, "fleet", { "clusters/dev/app.yaml": configMap("app", "one") }, "main")
@@ -70,6 +70,46 @@ test("bootstrap git over git://: flux-system committed once, cluster synced, a p
     const k = await c.kube.get(await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization"), "flux-system", "flux-system")
     return k.status?.lastAppliedRevision === `main@sha1:${pushed}` && ready(k)
   }, 30_000, 200)
+
+  // The everyday commands on the bootstrapped cluster.
+  const kc = ["--kubeconfig", c.kubeconfig]
+  r = await moor(["get", "kustomizations", "-A", ...kc])
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, new RegExp(`flux-system\\s+flux-system\\s+main@sha1:${pushed}\\s+False\\s+True\\s+Applied revision`))
+  r = await moor(["get", "sources", "git", "-n", "flux-system", "-o", "json", ...kc])
+  assert.equal(r.code, 0, r.err)
+  assert.equal(JSON.parse(r.out).items?.[0]?.status?.artifact?.revision ?? JSON.parse(r.out).status?.artifact?.revision, `main@sha1:${pushed}`)
+  r = await moor(["reconcile", "kustomization", "flux-system", "-n", "flux-system", "--with-source", ...kc])
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.err, /applied revision main@sha1:/)
+  r = await moor(["suspend", "kustomization", "flux-system", "-n", "flux-system", ...kc])
+  assert.equal(r.code, 0, r.err)
+  const ks = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+  assert.equal((await c.kube.get(ks, "flux-system", "flux-system")).spec.suspend, true)
+  r = await moor(["resume", "kustomization", "flux-system", "-n", "flux-system", ...kc])
+  assert.equal(r.code, 0, r.err)
+  assert.notEqual((await c.kube.get(ks, "flux-system", "flux-system")).spec.suspend, true)
+  r = await moor(["events", "--for", "Kustomization/flux-system", "-n", "flux-system", "--nats", c.nats.url])
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /ReconciliationSucceeded/)
+  r = await moor(["export", "kustomization", "flux-system", "-n", "flux-system", ...kc])
+  assert.equal(r.code, 0, r.err)
+  // what bootstrap committed, plus the CRD's default for force (as flux export prints it)
+  const { force, ...exported } = parse(r.out).spec
+  assert.equal(force, false)
+  assert.deepEqual(exported, sync[1].spec, "export gives back what bootstrap committed")
+  // diff and build of the working copy: the same tree makes no difference; an edit does.
+  repo.git("pull", "-q", repo.bare, "main")
+  const local = join(repo.work, "clusters", "dev")
+  r = await moor(["build", "kustomization", "flux-system", "-n", "flux-system", "--path", local, ...kc])
+  assert.equal(r.code, 0, r.err)
+  assert.match(r.out, /kind: GitRepository[\s\S]*name: app\n/)
+  r = await moor(["diff", "kustomization", "flux-system", "-n", "flux-system", "--path", local, ...kc])
+  assert.equal(r.code, 0, `${r.out}\n${r.err}`)
+  writeFileSync(join(local, "app.yaml"), configMap("app", "three"))
+  r = await moor(["diff", "kustomization", "flux-system", "-n", "flux-system", "--path", local, ...kc])
+  assert.equal(r.code, 1, `${r.out}\n${r.err}`)
+  assert.match(r.out, /ConfigMap\/default\/app drifted/)
 
   // Bad input: one line and a hint, non-zero exit.
   r = await moor(["bootstrap", "git", "--url", "http://example.invalid/fleet.git", "--password", "secret", "--kubeconfig", c.kubeconfig])
