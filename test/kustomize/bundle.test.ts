@@ -71,3 +71,18 @@ test("wrong key, tampered file, missing spec.decryption: DecryptionFailed naming
   assert.match(await fail(tampered, { decryption: { provider: "sops" }, identities: async () => [cluster.keyFile] }), /Secret\/apps\/whole \(apps\/whole\.yaml\)/)
   assert.match(await fail(text, { decryption: undefined, identities: async () => [cluster.keyFile] }), /spec\.decryption is not set/)
 })
+
+test("a bundle reads the same through its JSON fast path as through a YAML parser", async () => {
+  const text = new TextDecoder().decode(await bundleOf(await tree([cluster.recipient])))
+  // plain objects travel as one line of JSON each, SOPS manifests as YAML after their source comment
+  assert.match(text, /^\{"apiVersion":"v1","kind":"ConfigMap"/m)
+  assert.match(text, /^# moor-source: apps\/whole\.yaml\n/m)
+  const { parseAllDocuments } = await import("yaml")
+  const viaYaml = parseAllDocuments(text)
+    .map((d) => d.toJS() as KubeObject)
+    .filter((o) => o.kind !== "SopsSources")
+  const b = parseBundle(text)
+  assert.deepEqual(b.docs.map((d) => d.object), viaYaml)
+  assert.deepEqual(b.docs.map((d) => d.source ?? null), viaYaml.map((o) => (o.metadata.name === "whole" ? "apps/whole.yaml" : null)))
+  assert.equal(b.sources.size, 1)
+})

@@ -49,7 +49,42 @@ export interface Bundle {
 }
 
 /** A bundle's documents; a document that is not an object is a ReconciliationFailed naming its index. */
-export const parseBundle = (text: string): Bundle => {
+export const parseBundle = (text: string): Bundle => fastParse(text) ?? yamlParse(text)
+
+/**
+ * The Kustomization writes each plain object as one line of JSON: those documents are read
+ * with JSON.parse, the rest (SOPS manifests, their sources) as YAML. Undefined when the text
+ * is not in that shape, for the YAML reader of the whole.
+ */
+const fastParse = (text: string): Bundle | undefined => {
+  const out: BundleDoc[] = []
+  let sources = new Map<string, string>()
+  const parts = text.split(/^---\n/m)
+  for (const [i, part] of parts.entries()) {
+    // leading comment lines (the bundle's header) are not content
+    const body = part.replace(/^(?:#.*\n)+/, "")
+    if (body.startsWith("{") && !body.includes("\n", body.indexOf("\n") + 1) && !body.includes("moor-source:")) {
+      let object: unknown
+      try {
+        object = JSON.parse(body)
+      } catch {
+        return undefined
+      }
+      if (typeof object !== "object" || object === null || Array.isArray(object)) return undefined
+      out.push({ text: body, object: object as KubeObject })
+      continue
+    }
+    if (body.trim() === "") continue
+    // read as it stands in the whole (after its separator), so a comment before it stays the document's
+    const sub = yamlParse(i === 0 ? part : `---\n${part}`)
+    if (sub.docs.length + sub.sources.size === 0 && part.trim() !== "") return undefined
+    out.push(...sub.docs)
+    sources = new Map([...sources, ...sub.sources])
+  }
+  return { docs: out, sources }
+}
+
+const yamlParse = (text: string): Bundle => {
   const out: BundleDoc[] = []
   const sources = new Map<string, string>()
   const docs = parseAllDocuments(text)
