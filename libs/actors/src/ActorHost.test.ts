@@ -250,3 +250,29 @@ test("deleting a resource stops its actor and calls the behaviour's cleanup", as
   assert.deepEqual(deleted, ["gone"])
   await host.stop()
 })
+
+test("serialRuns: a run interrupted by a newer spec is waited for before the next starts", async (t) => {
+  const { serialRuns } = await import("./Runs.ts")
+  let active = 0
+  let maxActive = 0
+  const aborted: boolean[] = []
+  const { catalog, host } = await setup({
+    kind: "widget",
+    // A promise that ignores interruption for 500 ms (longer than the 200 ms debounce after which
+    // the newer spec runs), as a reconcile mid-request would.
+    run: serialRuns(async (_ctx, signal) => {
+      active++
+      maxActive = Math.max(maxActive, active)
+      await sleep(500)
+      aborted.push(signal.aborted)
+      active--
+    }),
+  })
+  t.after(() => host.stop())
+  catalog.put({ key: key("a"), generation: 1, spec: {} })
+  await sleep(30)
+  catalog.put({ key: key("a"), generation: 2, spec: {} })
+  for (const end = Date.now() + 5_000; aborted.length < 2 && Date.now() < end; ) await sleep(20)
+  assert.deepEqual(aborted, [true, false], "the first run saw its abort; the second ran to the end")
+  assert.equal(maxActive, 1, "never two runs of one actor at once")
+})

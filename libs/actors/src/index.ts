@@ -22,4 +22,5 @@ export {
 } from "./Schedule.ts"
 export { LeaseStore, subjectMatches, Transport, type KvStoreShape, type Message, type TransportShape } from "./Transport.ts"
 export { Client } from "./Client.ts"
+export { serialRuns } from "./Runs.ts"
 export { Host, MemoryLive, Nats, NatsLive } from "./Layers.ts"

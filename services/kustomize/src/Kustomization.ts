@@ -4,8 +4,8 @@
 // health, drift watch there) -> status + event. Steps fail with typed errors
 // whose reasons are Flux's condition reasons. A new revision that changes no
 // file the build reads is recorded as applied without a rebuild (skip rule).
-import { Effect, Result } from "effect"
-import { Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
+import { Result } from "effect"
+import { serialRuns, Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
 import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
 import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
 import type { ArtifactStore } from "@moor/artifact"
@@ -77,19 +77,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
   // Artifacts' files, read once per digest and shared by the Kustomizations using them.
   const trees = new ArtifactTrees(deps.store)
 
-  // The host interrupts a run (a newer spec, a partition lease lapsing under load) by dropping its
-  // fiber, but the promise behind it goes on until it notices the abort. The next run of the same
-  // Kustomization waits for it, so two runs never apply one set at once (seen once on kube-real
-  // under load: overlapping creates answered "already exists" for 337 Services), and an aborted
-  // run sends nothing more.
-  const inFlight = new Map<string, Promise<void>>()
-  const serialized = (id: string, f: () => Promise<void>): Promise<void> => {
-    const run = (inFlight.get(id) ?? Promise.resolve()).then(f)
-    const settled = run.catch(() => undefined)
-    inFlight.set(id, settled)
-    void settled.then(() => inFlight.get(id) === settled && inFlight.delete(id))
-    return run
-  }
+  // Runs are serialized (serialRuns): an interrupted run's promise is waited for, and it sends
+  // nothing more once aborted, so two runs never apply one set at once.
   const checkAborted = (signal: AbortSignal) => {
     if (signal.aborted) throw new Transient({ reason: "ReconciliationFailed", message: "run interrupted" })
   }
@@ -257,7 +246,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     retryIntervalMs: (k) => kustomizationRetryInterval(k.spec),
     timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,
     suspended: (k) => k.spec.suspend === true,
-    run: (ctx) => Effect.tryPromise({ try: (signal) => serialized(`${ctx.key.namespace}/${ctx.key.name}`, () => reconcile(ctx, signal)), catch: (e) => e }),
+    run: serialRuns(reconcile),
     deleted: async (key) => {
       const id = `${key.namespace}/${key.name}`
       const last = written.get(id)

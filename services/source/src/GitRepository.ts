@@ -5,8 +5,8 @@
 // (same revision: done) -> fetch -> archive -> store -> status + event.
 import { rm } from "node:fs/promises"
 import { join } from "node:path"
-import { Effect, Result } from "effect"
-import { Stalled, Transient, type Behavior, type RunContext } from "@moor/actors"
+import { Result } from "effect"
+import { serialRuns, Stalled, Transient, type Behavior, type RunContext } from "@moor/actors"
 import { decodeGitRepository, parseDuration, type GitRepository } from "@moor/api"
 import { buildArchive, type ArtifactStore } from "@moor/artifact"
 import { authFromSecret, fetchRevision, isGitError, resolveRevision, type GitAuth } from "@moor/git"
@@ -145,7 +145,8 @@ export const gitRepositoryBehavior = (deps: GitRepositoryDeps): Behavior<GitRepo
     // Git's own deadline is spec.timeout; archiving and storing get as long again.
     timeoutMs: (o) => 2 * parseDuration(o.spec.timeout ?? "60s") + 10_000,
     suspended: (o) => o.spec.suspend === true,
-    run: (ctx) => Effect.tryPromise({ try: () => reconcile(ctx), catch: (e) => e }),
+    // One run of a GitRepository at a time, also when the host interrupts one (see serialRuns).
+    run: serialRuns(reconcile),
     // A deleted GitRepository's artifacts and cache go with it (objects another owner lists stay).
     deleted: async (key) => {
       written.delete(`${key.namespace}/${key.name}`)
