@@ -2,6 +2,9 @@
 import { existsSync } from "node:fs"
 import { KubeClient, type KubeObject, type ResourceRef } from "@moor/kube"
 import type { KindInfo } from "@moor/api"
+import { parseArgs } from "node:util"
+import { UsageError } from "./Command.ts"
+import { clusterOptions, defaultNamespace, kubeconfigPath, parseTarget } from "./Target.ts"
 
 export class CliError extends Error {
   override readonly name = "CliError"
@@ -55,4 +58,34 @@ export const table = (header: string[], rows: string[][]): string => {
   const all = [header, ...rows]
   const w = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)))
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!) + "\t")).join("").trimEnd()).join("\n") + "\n"
+}
+
+/**
+ * Runs `f` on the objects a `<kind> NAME...|--all [-n NS]` command names (export, suspend,
+ * resume): every NAME must exist; --all is every object of the kind in the namespace.
+ */
+export const withNamed = async <T>(
+  argv: readonly string[],
+  f: (o: { kind: KindInfo<any>; ns: string; kube: KubeClient; resource: ResourceRef; items: KubeObject[] }) => Promise<T>,
+): Promise<T> => {
+  const { kind, rest } = parseTarget(argv)
+  const { values, positionals } = parseArgs({ args: rest, options: { ...clusterOptions, all: { type: "boolean" } }, allowPositionals: true, strict: true })
+  if (!values.all && positionals.length === 0) throw new UsageError(`give a NAME or --all`)
+  const ns = values.namespace ?? defaultNamespace
+  const kube = await connect(kubeconfigPath(values.kubeconfig))
+  try {
+    const resource = await resourceOf(kube, kind)
+    const items = values.all
+      ? (await kube.list(resource, ns)).items
+      : await Promise.all(
+          positionals.map(async (n) => {
+            const o = await kube.find(resource, ns, n)
+            if (!o) throw new CliError(`${kind.kind} ${ns}/${n} not found`)
+            return o
+          }),
+        )
+    return await f({ kind, ns, kube, resource, items })
+  } finally {
+    kube.close()
+  }
 }
