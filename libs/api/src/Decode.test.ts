@@ -1,7 +1,7 @@
 import assert from "node:assert/strict"
 import { test } from "node:test"
 import { Result, Schema } from "effect"
-import { DecodeError, formatPath, makeDecoder } from "./Decode.ts"
+import { DecodeError, formatPath, makeDecoder, orThrow } from "./Decode.ts"
 
 test("formatPath writes paths as a person reads them", () => {
   const table: ReadonlyArray<readonly [ReadonlyArray<PropertyKey>, string]> = [
@@ -33,4 +33,10 @@ test("a DecodeError survives encoding (it may cross NATS) and reads as one messa
   const longString = makeDecoder("Thing", Schema.Struct({ n: Schema.Number }))({ n: "y".repeat(100) })
   assert.ok(Result.isFailure(longString))
   assert.equal(longString.failure.issues[0]?.message, `Expected number, got "${"y".repeat(56)}...`)
+})
+
+test("orThrow returns the decoded value or throws the decoder's message", () => {
+  const decode = orThrow(makeDecoder("Widget", Schema.Struct({ spec: Schema.Struct({ size: Schema.Number }) })))
+  assert.deepEqual(decode({ spec: { size: 2 } }), { spec: { size: 2 } })
+  assert.throws(() => decode({ spec: { size: "big" } }), /spec\.size/)
 })

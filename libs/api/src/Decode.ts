@@ -74,3 +74,12 @@ export const makeDecoder = <S extends Schema.Codec<any, any, never, never>>(kind
     return Result.fail(new DecodeError({ kind, issues: issuesOf(r.failure.issue, input) }))
   }
 }
+
+/** A decoder that returns the value or throws its DecodeError's message (what an actor host's `decode` wants). */
+export const orThrow =
+  <T>(decode: (input: unknown) => Result.Result<T, DecodeError>) =>
+  (input: unknown): T => {
+    const r = decode(input)
+    if (Result.isFailure(r)) throw new Error(r.failure.message)
+    return r.success
+  }

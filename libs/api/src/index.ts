@@ -5,7 +5,7 @@
  */
 
 // Decoding errors and Go durations.
-export { DecodeError, DecodeIssue, formatPath } from "./Decode.ts"
+export { DecodeError, DecodeIssue, formatPath, orThrow } from "./Decode.ts"
 export { Duration, DurationError, ShortDuration, formatDuration, parseDuration } from "./Duration.ts"
 
 // Shared Flux and Kubernetes types.

@@ -4,10 +4,9 @@
 // health, drift watch there) -> status + event. Steps fail with typed errors
 // whose reasons are Flux's condition reasons. A new revision that changes no
 // file the build reads is recorded as applied without a rebuild (skip rule).
-import { Result } from "effect"
 import { serialRuns, Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
 import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
-import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, setCondition, type Kustomization } from "@moor/api"
+import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, orThrow, setCondition, type Kustomization } from "@moor/api"
 import type { ArtifactStore } from "@moor/artifact"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
 import { fluxBuild } from "@moor/kustomize"
@@ -237,11 +236,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     kind: "kustomization",
     kindName: "Kustomization",
     apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    decode: (u) => {
-      const r = decodeKustomization(u)
-      if (Result.isFailure(r)) throw new Error(r.failure.message)
-      return r.success
-    },
+    decode: orThrow(decodeKustomization),
     intervalMs: (k) => parseDuration(k.spec.interval),
     retryIntervalMs: (k) => kustomizationRetryInterval(k.spec),
     timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,

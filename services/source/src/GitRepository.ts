@@ -5,9 +5,8 @@
 // (same revision: done) -> fetch -> archive -> store -> status + event.
 import { rm } from "node:fs/promises"
 import { join } from "node:path"
-import { Result } from "effect"
 import { serialRuns, Stalled, Transient, type Behavior, type RunContext } from "@moor/actors"
-import { decodeGitRepository, parseDuration, type GitRepository } from "@moor/api"
+import { decodeGitRepository, orThrow, parseDuration, type GitRepository } from "@moor/api"
 import { buildArchive, type ArtifactStore } from "@moor/artifact"
 import { authFromSecret, fetchRevision, isGitError, resolveRevision, type GitAuth } from "@moor/git"
 import { KubeError, type KubeClient, type ResourceRef } from "@moor/kube"
@@ -136,11 +135,7 @@ export const gitRepositoryBehavior = (deps: GitRepositoryDeps): Behavior<GitRepo
     kind: "gitrepository",
     kindName: "GitRepository",
     apiVersion: "source.toolkit.fluxcd.io/v1",
-    decode: (u) => {
-      const r = decodeGitRepository(u)
-      if (Result.isFailure(r)) throw new Error(r.failure.message)
-      return r.success
-    },
+    decode: orThrow(decodeGitRepository),
     intervalMs: (o) => parseDuration(o.spec.interval),
     // Git's own deadline is spec.timeout; archiving and storing get as long again.
     timeoutMs: (o) => 2 * parseDuration(o.spec.timeout ?? "60s") + 10_000,
