@@ -2,18 +2,38 @@
 // the cluster would: its spec (targetNamespace, patches, images, postBuild
 // with substituteFrom read from the cluster), or a local --kustomization-file.
 import { existsSync, readFileSync, statSync } from "node:fs"
+import { parseArgs } from "node:util"
 import { parse } from "yaml"
 import { KustomizationKind } from "@moor/api"
 import type { KubeClient, KubeObject } from "@moor/kube"
+import { UsageError } from "./Command.ts"
 import { CliError, resourceOf } from "./Kube.ts"
+import { defaultNamespace, kubeconfigPath } from "./Target.ts"
 
 /** The flags of both commands. */
-export const buildOptions = {
+const buildOptions = {
   path: { type: "string" },
   "kustomization-file": { type: "string" },
   kubeconfig: { type: "string" },
   namespace: { type: "string", short: "n" },
 } as const
+
+/** `moor <verb> kustomization NAME --path DIR [...]`: the arguments both commands share, plus the verb's own boolean flag. */
+export const parseKustomizationArgs = <F extends string>(verb: string, argv: readonly string[], flag: F) => {
+  if (argv[0] !== "kustomization" && argv[0] !== "ks") throw new UsageError(`moor ${verb} ${argv[0] ?? ""}: only 'moor ${verb} kustomization' is supported`)
+  const { values, positionals } = parseArgs({ args: argv.slice(1), options: { ...buildOptions, [flag]: { type: "boolean" } }, allowPositionals: true, strict: true })
+  const name = positionals[0]
+  if (!name) throw new UsageError("which Kustomization? give its NAME")
+  if (!values.path) throw new UsageError("--path DIR is required")
+  return {
+    name,
+    path: values.path as string,
+    ns: (values.namespace as string | undefined) ?? defaultNamespace,
+    file: values["kustomization-file"] as string | undefined,
+    kubeconfig: kubeconfigPath(values.kubeconfig as string | undefined),
+    flag: (values as Record<string, unknown>)[flag] === true,
+  }
+}
 
 /** The Kustomization to build as: from --kustomization-file, else the cluster's. */
 export const loadKustomization = async (kube: KubeClient | undefined, ns: string, name: string, file: string | undefined): Promise<KubeObject> => {

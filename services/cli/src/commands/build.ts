@@ -1,10 +1,8 @@
 // `moor build kustomization NAME --path DIR`: the multi-document YAML the
 // Kustomization would apply from a local directory, as `flux build ks` prints it.
-import { parseArgs } from "node:util"
-import { UsageError, type CliCommand } from "../Command.ts"
+import type { CliCommand } from "../Command.ts"
 import { connect, type CliError } from "../Kube.ts"
-import { buildLocal, buildOptions, loadKustomization, maskSecret } from "../LocalBuild.ts"
-import { defaultNamespace, kubeconfigPath } from "../Target.ts"
+import { buildLocal, loadKustomization, maskSecret, parseKustomizationArgs } from "../LocalBuild.ts"
 
 export const build: CliCommand = {
   path: ["build"],
@@ -27,23 +25,17 @@ Flags:
 Example:
   moor build kustomization apps --path ./clusters/prod/apps`,
   async run(argv) {
-    if (argv[0] !== "kustomization" && argv[0] !== "ks") throw new UsageError(`moor build ${argv[0] ?? ""}: only 'moor build kustomization' is supported`)
-    const { values, positionals } = parseArgs({ args: argv.slice(1), options: { ...buildOptions, "show-secrets": { type: "boolean" } }, allowPositionals: true, strict: true })
-    const name = positionals[0]
-    if (!name) throw new UsageError("which Kustomization? give its NAME")
-    if (!values.path) throw new UsageError("--path DIR is required")
-    const ns = values.namespace ?? defaultNamespace
-    const file = values["kustomization-file"]
+    const { name, path, ns, file, kubeconfig, flag: showSecrets } = parseKustomizationArgs("build", argv, "show-secrets")
     // With a local Kustomization file the cluster is optional (only substituteFrom needs it).
-    const kube = await connect(kubeconfigPath(values.kubeconfig)).catch((e: CliError) => {
+    const kube = await connect(kubeconfig).catch((e: CliError) => {
       if (file) return undefined
       throw e
     })
     try {
       const k = await loadKustomization(kube, ns, name, file)
-      const objects = await buildLocal(kube, k, values.path)
+      const objects = await buildLocal(kube, k, path)
       const { toYaml } = await import("@moor/kustomize")
-      process.stdout.write(toYaml(values["show-secrets"] ? objects : objects.map(maskSecret)))
+      process.stdout.write(toYaml(showSecrets ? objects : objects.map(maskSecret)))
       return 0
     } finally {
       kube?.close()

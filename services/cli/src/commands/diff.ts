@@ -1,13 +1,11 @@
 // `moor diff kustomization NAME --path DIR`: builds DIR as the Kustomization
 // would, dry-runs it server-side against the cluster and prints what would
 // change, as `flux diff ks` does. Exit 0: no difference; 1: differences; >1: error.
-import { parseArgs } from "node:util"
 import { stringify } from "yaml"
 import type { ChangeSetEntry, FieldChange } from "@moor/ssa"
 import { fail, green, UsageError, type CliCommand } from "../Command.ts"
 import { connect } from "../Kube.ts"
-import { buildLocal, buildOptions, loadKustomization } from "../LocalBuild.ts"
-import { defaultNamespace, kubeconfigPath } from "../Target.ts"
+import { buildLocal, loadKustomization, parseKustomizationArgs } from "../LocalBuild.ts"
 
 // The diff goes to stdout: colour only when stdout is a terminal (and NO_COLOR is unset).
 const paint = (code: number) => (s: string) => (process.stdout.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${s}\x1b[0m` : s)
@@ -66,24 +64,20 @@ Flags:
 Example:
   moor diff kustomization apps --path ./clusters/prod/apps`,
   async run(argv) {
-    if (argv[0] !== "kustomization" && argv[0] !== "ks") throw new UsageError(`moor diff ${argv[0] ?? ""}: only 'moor diff kustomization' is supported`)
-    const { values, positionals } = parseArgs({ args: argv.slice(1), options: { ...buildOptions, "progress-bar": { type: "boolean" } }, allowPositionals: true, strict: true })
-    const name = positionals[0]
-    if (!name) throw new UsageError("which Kustomization? give its NAME")
-    if (!values.path) throw new UsageError("--path DIR is required")
-    const ns = values.namespace ?? defaultNamespace
+    // --progress-bar is accepted for flux's scripts and has no effect
+    const { name, path, ns, file, kubeconfig } = parseKustomizationArgs("diff", argv, "progress-bar")
     // Errors exit 2 (and up), so that 1 always means "there are differences", as flux diff.
     try {
-      const kube = await connect(kubeconfigPath(values.kubeconfig))
+      const kube = await connect(kubeconfig)
       try {
-        const k = await loadKustomization(kube, ns, name, values["kustomization-file"])
-        const objects = await buildLocal(kube, k, values.path)
+        const k = await loadKustomization(kube, ns, name, file)
+        const objects = await buildLocal(kube, k, path)
         process.stderr.write(`► Kustomization diffing...\n`)
         const { ResourceManager } = await import("@moor/ssa")
         const { FIELD_MANAGER } = await import("@moor/apply-service")
         const manager = new ResourceManager(kube, { fieldManager: FIELD_MANAGER })
         // What would be pruned comes from the cluster's inventory, also when the spec comes from a file.
-        const live = values["kustomization-file"] ? await loadKustomization(kube, k.metadata.namespace ?? ns, name, undefined).catch(() => undefined) : k
+        const live = file ? await loadKustomization(kube, k.metadata.namespace ?? ns, name, undefined).catch(() => undefined) : k
         const inventory = k.spec?.prune === true ? live?.status?.inventory : undefined
         const cs = await manager.diff(objects, inventory ? { inventory } : {})
         const changed = cs.entries.filter((e) => e.action !== "unchanged")
