@@ -15,7 +15,7 @@ import { ApplyClient, ApplyUnavailable, encodeBundle } from "@moor/kustomize-ser
 import { applySubject, Codecs, type ApplyBundle, type ApplyReply } from "@moor/protocol"
 import { kubeRealBinaries, startGitDaemon, startKubeReal, waitFor } from "@moor/testing"
 import { makeRepo, startCluster, tempDir } from "../harness.ts"
-import { startServices } from "./services.ts"
+import { gitRepository, kustomization, startServices } from "./services.ts"
 
 const ns: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "apps" } }
 const cm = (name: string, namespace = "apps"): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data: { k: "v" } })
@@ -86,15 +86,9 @@ test("kubeConfig.secretRef applies to the remote cluster only, and serviceAccoun
   const repo = makeRepo(root, "fleet", { "remote/cm.yaml": cmYaml("remote-only", "default"), "local/cm.yaml": cmYaml("as-sa", "default") })
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
-  await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1s" } }, { fieldManager: "test" })
-  const ks = (name: string, spec: Record<string, unknown>): KubeObject => ({
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name, namespace: "default" },
-    spec: { interval: "10m", prune: true, sourceRef: { kind: "GitRepository", name: "fleet" }, ...spec },
-  })
-  await c.kube.apply(ks("remote", { path: "./remote", kubeConfig: { secretRef: { name: "remote-kc" } } }), { fieldManager: "test" })
-  await c.kube.apply(ks("as-sa", { path: "./local", serviceAccountName: "deployer" }), { fieldManager: "test" })
+  await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
+  await c.kube.apply(kustomization("remote", { path: "./remote", kubeConfig: { secretRef: { name: "remote-kc" } } }), { fieldManager: "test" })
+  await c.kube.apply(kustomization("as-sa", { path: "./local", serviceAccountName: "deployer" }), { fieldManager: "test" })
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   for (const n of ["remote", "as-sa"])
     await waitFor(`${n} Ready`, async () => ready(await c.kube.get(kss, "default", n))?.status === "True", 30_000, 100)
@@ -131,16 +125,8 @@ test("serviceAccountName on a real kube-apiserver with RBAC: denied is Ready=Fal
   makeRepo(root, "fleet", { "apps/cm.yaml": cmYaml("rbac", "default") })
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
-  await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1s" } }, { fieldManager: "test" })
-  await c.kube.apply(
-    {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name: "real", namespace: "default" },
-      spec: { interval: "10m", retryInterval: "2s", path: "./apps", prune: true, serviceAccountName: "deployer", kubeConfig: { secretRef: { name: "real-kc" } }, sourceRef: { kind: "GitRepository", name: "fleet" } },
-    },
-    { fieldManager: "test" },
-  )
+  await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
+  await c.kube.apply(kustomization("real", { retryInterval: "2s", path: "./apps", serviceAccountName: "deployer", kubeConfig: { secretRef: { name: "real-kc" } } }), { fieldManager: "test" })
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   const denied = await waitFor("denied", async () => {
     const r = ready(await c.kube.get(kss, "default", "real"))

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process"
 import type { KubeObject } from "@moor/kube"
 import { kubeRealBinaries, startGitDaemon, waitFor } from "@moor/testing"
 import { makeRepo, tempDir } from "../harness.ts"
-import { startServices } from "./services.ts"
+import { gitRepository, kustomization, startServices } from "./services.ts"
 
 const configMap = (name: string, ns = "apps", value = "value") => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: ${ns}\ndata:\n  key: ${value}\n`
 // protocol is set: 1.20's server-side apply refuses a ports entry without it (see kube-real's README).
@@ -96,18 +96,12 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   }
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
-  const kustomization = (name: string, path: string, spec: Record<string, unknown> = {}): KubeObject => ({
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name, namespace: "default" },
-    spec: { interval: "10m", path, prune: true, sourceRef: { kind: "GitRepository", name: "fleet" }, ...spec },
-  })
   // The dependsOn chain is created last-first, all at once, before the source has an artifact.
-  await c.kube.apply(kustomization("front", "./chain/front", { dependsOn: [{ name: "config" }] }), { fieldManager: "test" })
-  await c.kube.apply(kustomization("config", "./chain/config", { dependsOn: [{ name: "infra" }] }), { fieldManager: "test" })
-  await c.kube.apply(kustomization("infra", "./chain/infra"), { fieldManager: "test" })
-  await c.kube.apply(kustomization("apps", "./apps", { wait: true, timeout: "60s" }), { fieldManager: "test" })
-  await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1s" } }, { fieldManager: "test" })
+  await c.kube.apply(kustomization("front", { path: "./chain/front", dependsOn: [{ name: "config" }] }), { fieldManager: "test" })
+  await c.kube.apply(kustomization("config", { path: "./chain/config", dependsOn: [{ name: "infra" }] }), { fieldManager: "test" })
+  await c.kube.apply(kustomization("infra", { path: "./chain/infra" }), { fieldManager: "test" })
+  await c.kube.apply(kustomization("apps", { path: "./apps", wait: true, timeout: "60s" }), { fieldManager: "test" })
+  await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
 
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   const cms = await c.kube.resource("v1", "ConfigMap")

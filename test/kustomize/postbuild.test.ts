@@ -5,7 +5,7 @@ import assert from "node:assert/strict"
 import type { KubeObject } from "@moor/kube"
 import { startGitDaemon, waitFor } from "@moor/testing"
 import { makeRepo, tempDir } from "../harness.ts"
-import { startServices } from "./services.ts"
+import { gitRepository, kustomization, startServices } from "./services.ts"
 
 const b64 = (s: string) => Buffer.from(s).toString("base64")
 
@@ -20,21 +20,9 @@ test("substituteFrom ConfigMaps and Secrets with optional, substitute on top, di
   t.after(() => daemon.stop())
   await c.kube.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "vars", namespace: "default" }, data: { region: "eu-west", cluster: "from-configmap" } }, { fieldManager: "test" })
   await c.kube.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: "secret-vars", namespace: "default" }, data: { token: b64("s3cr3t-token") } }, { fieldManager: "test" })
-  await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1m" } }, { fieldManager: "test" })
-  const ks = (substituteFrom: unknown[], healthChecks?: unknown[]): KubeObject => ({
-    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-    kind: "Kustomization",
-    metadata: { name: "apps", namespace: "default" },
-    spec: {
-      interval: "10m",
-      path: "./apps",
-      prune: true,
-      timeout: "5s",
-      sourceRef: { kind: "GitRepository", name: "fleet" },
-      postBuild: { substitute: { cluster: "inline-wins" }, substituteFrom },
-      ...(healthChecks ? { healthChecks } : {}),
-    },
-  })
+  await c.kube.apply(gitRepository(daemon.url("fleet.git"), "1m"), { fieldManager: "test" })
+  const ks = (substituteFrom: unknown[], healthChecks?: unknown[]): KubeObject =>
+    kustomization("apps", { path: "./apps", timeout: "5s", postBuild: { substitute: { cluster: "inline-wins" }, substituteFrom }, ...(healthChecks ? { healthChecks } : {}) })
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   const cms = await c.kube.resource("v1", "ConfigMap")
   const ready = async () => ((await c.kube.get(kss, "default", "apps")).status?.conditions as { type: string; status: string; reason: string; message: string }[] | undefined)?.find((x) => x.type === "Ready")

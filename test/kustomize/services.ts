@@ -3,6 +3,7 @@
 import { ActorHost, Client, NatsTransport, ensureJetStream, silentLog, type Log } from "@moor/actors"
 import { applyService } from "@moor/apply-service"
 import { kustomizeService } from "@moor/kustomize-service"
+import type { KubeObject } from "@moor/kube"
 import type { Event } from "@moor/protocol"
 import { sourceService } from "@moor/source"
 import { lifo, startCluster, startRealCluster, tempDir } from "../harness.ts"
@@ -38,3 +39,19 @@ export const startServices = async (test: After, opts: ServicesOptions = {}) => 
   new Client(transport).events((e) => events.push(e), "kustomization")
   return { ...c, events }
 }
+
+/** The GitRepository `fleet` (or `name`) in default, at a git daemon URL, polled every `interval`. */
+export const gitRepository = (url: string, interval = "1s", name = "fleet"): KubeObject => ({
+  apiVersion: "source.toolkit.fluxcd.io/v1",
+  kind: "GitRepository",
+  metadata: { name, namespace: "default" },
+  spec: { url, interval },
+})
+
+/** A Kustomization in default of the GitRepository `fleet`: interval 10m, prune, then `spec`. */
+export const kustomization = (name: string, spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  metadata: { name, namespace: "default" },
+  spec: { interval: "10m", prune: true, sourceRef: { kind: "GitRepository", name: "fleet" }, ...spec },
+})

@@ -7,7 +7,7 @@ import assert from "node:assert/strict"
 import type { KubeObject } from "@moor/kube"
 import { startGitDaemon, waitFor } from "@moor/testing"
 import { makeRepo, tempDir } from "../harness.ts"
-import { startServices } from "./services.ts"
+import { gitRepository, kustomization, startServices } from "./services.ts"
 
 const cm = (name: string, v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  k: ${v}\n`
 const ready = (o: KubeObject) => (o.status?.conditions as { type: string; status: string; message: string }[] | undefined)?.find((x) => x.type === "Ready")
@@ -18,11 +18,8 @@ test("a commit outside spec.path is recorded as applied without a rebuild or a w
   const repo = makeRepo(root, "fleet", { "apps/cm.yaml": cm("one", "a"), "docs/readme.yaml": "note: outside the path\n" })
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
-  await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1s" } }, { fieldManager: "test" })
-  await c.kube.apply(
-    { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", metadata: { name: "apps", namespace: "default" }, spec: { interval: "10m", path: "./apps", prune: true, sourceRef: { kind: "GitRepository", name: "fleet" } } },
-    { fieldManager: "test" },
-  )
+  await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
+  await c.kube.apply(kustomization("apps", { path: "./apps" }), { fieldManager: "test" })
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   const cms = await c.kube.resource("v1", "ConfigMap")
   const until = (what: string, pred: (o: KubeObject) => boolean) =>

@@ -16,7 +16,7 @@ import type { KubeObject } from "@moor/kube"
 import { ageKeySecret, encrypt, generateAgeIdentity } from "@moor/sops"
 import { startGitDaemon, waitFor } from "@moor/testing"
 import { makeRepo, tempDir } from "../harness.ts"
-import { startServices } from "./services.ts"
+import { gitRepository, kustomization, startServices } from "./services.ts"
 
 const secret = (v: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: apps\ntype: Opaque\nstringData:\n  password: ${v}\n  user: app\n`
 const ns = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n`
@@ -51,21 +51,9 @@ test("SOPS Secrets: decrypted with the cluster's key on apply, updated, refused 
   const repo = makeRepo(root, "fleet", { "apps/ns.yaml": ns, "apps/cm.yaml": cm, "apps/secret.yaml": await enc(plain[0]!, [clusterKey.recipient, admin.recipient]) })
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
-  await c.kube.apply({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name: "fleet", namespace: "default" }, spec: { url: daemon.url("fleet.git"), interval: "1s" } }, { fieldManager: "test" })
+  await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
   await c.kube.apply(
-    {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name: "apps", namespace: "default" },
-      spec: {
-        interval: "10m",
-        path: "./apps",
-        prune: true,
-        decryption: { provider: "sops" },
-        postBuild: { substituteFrom: [{ kind: "Secret", name: "vars" }] },
-        sourceRef: { kind: "GitRepository", name: "fleet" },
-      },
-    },
+    kustomization("apps", { path: "./apps", decryption: { provider: "sops" }, postBuild: { substituteFrom: [{ kind: "Secret", name: "vars" }] } }),
     { fieldManager: "test" },
   )
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
