@@ -1,6 +1,6 @@
 // The data key wrapped for age recipients: the armored age file whose
 // plaintext is the raw 32-byte data key, as sops stores it under `sops.age[].enc`.
-import { createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, webcrypto } from "node:crypto"
+import { createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, createSecretKey, diffieHellman, type KeyObject, timingSafeEqual } from "node:crypto"
 import { bech32 } from "@scure/base"
 import { Decrypter, Encrypter, armor, identityToRecipient, type Identity, type Stanza } from "age-encryption"
 import { SopsError } from "../Errors.ts"
@@ -89,27 +89,44 @@ const ONE = Buffer.from([1])
 const ZERO_NONCE = Buffer.alloc(12)
 
 /**
- * age's X25519 identity on WebCrypto and node:crypto, plugged into
- * age-encryption's Decrypter through its `Identity` interface (the header, its
- * MAC and the format stay age-encryption's). The private key is imported once;
- * a stanza costs a raw public-key import and a deriveBits that runs on libuv's
- * thread pool (so concurrent decryptions use every core), then HKDF and
- * ChaCha20-Poly1305 in OpenSSL. The built-in identity re-imports the private
- * key for every stanza (deriving its public key again) and runs HKDF and
- * ChaCha20-Poly1305 in JavaScript.
+ * age's X25519 identity on node:crypto, plugged into age-encryption's
+ * Decrypter through its `Identity` interface for headers the fast path below
+ * leaves to it. The private key is imported once; a stanza costs a public-key
+ * import and one key agreement, then HKDF and ChaCha20-Poly1305, all in
+ * OpenSSL. (The built-in identity re-imports the private key for every stanza,
+ * deriving its public key again, and runs HKDF and ChaCha20-Poly1305 in
+ * JavaScript; WebCrypto's deriveBits costs twice the CPU of diffieHellman for
+ * its job and promise.)
  */
 class FastX25519Identity implements Identity {
-  readonly #key: webcrypto.CryptoKey
+  readonly #key: KeyObject
   readonly #public: Uint8Array
-  constructor(key: webcrypto.CryptoKey, publicKey: Uint8Array) {
+  constructor(key: KeyObject, publicKey: Uint8Array) {
     this.#key = key
     this.#public = publicKey
   }
-  static async of(raw: Uint8Array): Promise<FastX25519Identity> {
-    const pkcs8 = Buffer.concat([PKCS8_X25519, raw])
-    const key = await webcrypto.subtle.importKey("pkcs8", pkcs8, { name: "X25519" }, false, ["deriveBits"])
-    const spki = createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" })
+  static of(raw: Uint8Array): FastX25519Identity {
+    const key = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, raw]), format: "der", type: "pkcs8" })
+    const spki = createPublicKey(key).export({ format: "der", type: "spki" })
     return new FastX25519Identity(key, new Uint8Array(spki.subarray(SPKI_X25519.length)))
+  }
+  /** The file key from one X25519 stanza (share and 32-byte body), or null when it is not ours. */
+  unwrap(share: Buffer, body: Uint8Array): Uint8Array | null {
+    let secret: Buffer
+    try {
+      secret = diffieHellman({ privateKey: this.#key, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: "der", type: "spki" }) })
+    } catch {
+      return null // a low-order share: OpenSSL refuses the all-zero secret
+    }
+    if (secret.every((b) => b === 0)) return null
+    const wrap = hkdf32(secret, Buffer.concat([share, this.#public]), X25519_LABEL)
+    const d = createDecipheriv("chacha20-poly1305", wrap, ZERO_NONCE, { authTagLength: 16 })
+    d.setAuthTag(body.subarray(16))
+    try {
+      return new Uint8Array(Buffer.concat([d.update(body.subarray(0, 16)), d.final()]))
+    } catch {
+      return null // not wrapped for this key
+    }
   }
   async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
     for (const s of stanzas) {
@@ -118,23 +135,8 @@ class FastX25519Identity implements Identity {
       if (s.args.length !== 2 || s.args[1]!.length !== 43 || s.body.length !== 32) throw new Error("invalid X25519 stanza")
       const share = Buffer.from(s.args[1]!, "base64")
       if (share.length !== 32) throw new Error("invalid X25519 stanza")
-      let secret: Uint8Array
-      try {
-        const peer = await webcrypto.subtle.importKey("raw", share, { name: "X25519" }, false, [])
-        secret = new Uint8Array(await webcrypto.subtle.deriveBits({ name: "X25519", public: peer }, this.#key, 256))
-      } catch {
-        continue // a low-order share: the all-zero secret is refused
-      }
-      if (secret.every((b) => b === 0)) continue
-      const salt = Buffer.concat([share, this.#public])
-      const wrap = hkdf32(secret, salt, X25519_LABEL)
-      const d = createDecipheriv("chacha20-poly1305", wrap, ZERO_NONCE, { authTagLength: 16 })
-      d.setAuthTag(s.body.subarray(16))
-      try {
-        return new Uint8Array(Buffer.concat([d.update(s.body.subarray(0, 16)), d.final()]))
-      } catch {
-        // not wrapped for this key
-      }
+      const key = this.unwrap(share, s.body)
+      if (key) return key
     }
     return null
   }
@@ -145,13 +147,20 @@ class FastX25519Identity implements Identity {
  * keys as node:crypto identities, post-quantum ones as age-encryption reads
  * them; the recipients, to try the stanza written for us first.
  */
-type Keyring = { readonly ids: string; readonly ours: ReadonlySet<string>; readonly decrypter: Decrypter; readonly count: number }
+export type Keyring = {
+  readonly ids: string
+  readonly ours: ReadonlySet<string>
+  readonly decrypter: Decrypter
+  readonly count: number
+  /** the X25519 identities, for headers read without age-encryption (see openHeader) */
+  readonly x25519: ReadonlyArray<FastX25519Identity>
+}
 
-const fastIdentity = async (identity: string): Promise<Identity | undefined> => {
+const fastIdentity = (identity: string): FastX25519Identity | undefined => {
   try {
     const { prefix, bytes } = bech32.decodeToBytes(identity)
     if (prefix.toUpperCase() !== "AGE-SECRET-KEY-" || bytes.length !== 32) return undefined
-    return await FastX25519Identity.of(bytes)
+    return FastX25519Identity.of(bytes)
   } catch {
     return undefined // let age-encryption read (or refuse) it
   }
@@ -163,6 +172,7 @@ const keyrings = new Map<string, Promise<Keyring>>()
 const buildKeyring = async (keys: ReadonlyArray<string>, ids: string): Promise<Keyring> => {
   const d = new Decrypter()
   const ours = new Set<string>()
+  const x25519: FastX25519Identity[] = []
   for (const k of keys) {
     let r: string
     try {
@@ -172,14 +182,15 @@ const buildKeyring = async (keys: ReadonlyArray<string>, ids: string): Promise<K
       throw new SopsError("InvalidInput", "an age identity could not be read (expected AGE-SECRET-KEY-1...)")
     }
     ours.add(r)
-    const own = k.startsWith("AGE-SECRET-KEY-1") ? await fastIdentity(k) : undefined
+    const own = k.startsWith("AGE-SECRET-KEY-1") ? fastIdentity(k) : undefined
+    if (own) x25519.push(own)
     try {
       d.addIdentity(own ?? k)
     } catch {
       throw new SopsError("InvalidInput", "an age identity could not be read (expected AGE-SECRET-KEY-1...)")
     }
   }
-  return { ids, ours, decrypter: d, count: keys.length }
+  return { ids, ours, decrypter: d, count: keys.length, x25519 }
 }
 
 // the same identities array passed for every object of a build: skip parsing and hashing it again
@@ -251,8 +262,87 @@ const decodeEnc = (enc: string): Uint8Array | undefined => {
   }
 }
 
+const BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
+const END = "-----END AGE ENCRYPTED FILE-----"
+const armorLine = /^[A-Za-z0-9+/]{64}$/
+const lastArmorLine = /^[A-Za-z0-9+/]{0,63}(?:[A-Za-z0-9+/]={0,2})?$/
+
+// The armor as age writes it (64-column lines of padded base64); undefined for
+// any other shape, which age-encryption's armor reader then judges.
+export const readArmor = (enc: string): Buffer | undefined => {
+  const lines = enc.trim().split("\n")
+  if (lines.length < 3 || lines[0] !== BEGIN || lines[lines.length - 1] !== END) return undefined
+  for (let i = 1; i < lines.length - 2; i++) if (!armorLine.test(lines[i]!)) return undefined
+  const last = lines[lines.length - 2]!
+  if (last.length === 0 || last.length > 64 || !lastArmorLine.test(last)) return undefined
+  const b64 = lines.slice(1, -1).join("")
+  if (b64.length % 4 !== 0) return undefined
+  const bytes = Buffer.from(b64, "base64")
+  return bytes.toString("base64") === b64 ? bytes : undefined
+}
+
+// unpadded base64 as age writes it: canonical, so one encoding per value
+const rawBase64 = (s: string, size: number): Buffer | undefined => {
+  const b = Buffer.from(s, "base64")
+  return b.length === size && b.toString("base64").replace(/=+$/, "") === s ? b : undefined
+}
+
+const HEADER_LABEL = Buffer.from("header")
+const EMPTY_SALT = Buffer.alloc(32) // HKDF without salt: HashLen zero bytes
+const VERSION_LINE = "age-encryption.org/v1\n"
+
+/**
+ * An age header of X25519 stanzas only (what sops writes for age recipients),
+ * read and checked in node:crypto: the stanzas, the header MAC, then the
+ * payload. age-encryption reads headers through web streams and HMACs in
+ * JavaScript, which made up most of a first decryption. `undefined`: another
+ * shape (other stanza types, another wrapping), left to age-encryption;
+ * `null`: no stanza is ours, or the MAC or payload does not authenticate.
+ */
+export const openX25519File = (k: Keyring, bytes: Buffer): Uint8Array | null | undefined => {
+  if (k.x25519.length === 0) return undefined
+  const text = bytes.toString("latin1")
+  if (!text.startsWith(VERSION_LINE)) return undefined
+  const stanzas: { share: Buffer; body: Buffer }[] = []
+  let at = VERSION_LINE.length
+  for (;;) {
+    const nl = text.indexOf("\n", at)
+    if (nl < 0) return undefined
+    const line = text.slice(at, nl)
+    if (line.startsWith("--- ")) {
+      const mac = rawBase64(line.slice(4), 32)
+      if (!mac || stanzas.length === 0) return undefined
+      const headerNoMac = bytes.subarray(0, at + 3)
+      for (const s of stanzas) {
+        for (const id of k.x25519) {
+          const fileKey = id.unwrap(s.share, s.body)
+          if (!fileKey) continue
+          const want = createHmac("sha256", hkdf32(fileKey, EMPTY_SALT, HEADER_LABEL)).update(headerNoMac).digest()
+          if (!timingSafeEqual(want, mac)) return null
+          return openPayload(fileKey, bytes.subarray(nl + 1)) ?? null
+        }
+      }
+      return null
+    }
+    // "-> X25519 <share>" then the 32-byte body on one line (43 characters, shorter than a full line)
+    const args = line.split(" ")
+    if (args.length !== 3 || args[0] !== "->" || args[1] !== "X25519") return undefined
+    const share = rawBase64(args[2]!, 32)
+    const bodyEnd = text.indexOf("\n", nl + 1)
+    const body = bodyEnd < 0 ? undefined : rawBase64(text.slice(nl + 1, bodyEnd), 32)
+    if (!share || !body) return undefined
+    stanzas.push({ share, body })
+    at = bodyEnd + 1
+  }
+}
+
 // One wrapped copy of the data key opened with the keyring; undefined when it is not for us.
 const openEntry = async (k: Keyring, enc: string): Promise<Uint8Array | undefined> => {
+  const armored = readArmor(enc)
+  if (armored) {
+    const key = openX25519File(k, armored)
+    if (key !== undefined) return key?.length === 32 ? key : undefined
+  }
   const bytes = decodeEnc(enc)
   if (!bytes) return undefined
   try {
