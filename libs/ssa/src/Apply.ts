@@ -8,8 +8,8 @@ import { refString, type ChangeSetEntry, type ChangeSet, type FieldChange, type 
 import { ApplyError, type ObjectFailure } from "./Errors.ts"
 import { changes, maskSecret, normalize } from "./internal/Compare.ts"
 import { isTakenOver, LAST_APPLIED, takeOver } from "./internal/Ownership.ts"
-import { mapLimit } from "./internal/Pool.ts"
-import { defaultStages, staged, type Stage } from "./Order.ts"
+import { mapLanes, mapLimit } from "./internal/Pool.ts"
+import { defaultStages, staged, writeSteps, type Stage } from "./Order.ts"
 import { forceEnabled, ssaPolicy, type SsaPolicy } from "./Policy.ts"
 
 /** Options of one apply. */
@@ -287,7 +287,7 @@ export const applySet = async (eng: Engine, objects: ReadonlyArray<KubeObject>, 
   for (const { stage, items: stageItems } of staged(items, (it) => it.ref, eng.stages.length > 0 ? eng.stages : defaultStages)) {
     await planAll(eng, stageItems.filter((it) => it.deferred), 10_000, entries, writes)
     const failures: ObjectFailure[] = []
-    await mapLimit(stageItems, eng.concurrency, async (it) => {
+    const write = async (it: Item) => {
       const p = it.plan!
       if (p.action === "unchanged") remember(eng, it)
       if (p.action !== "created" && p.action !== "configured") return
@@ -314,9 +314,16 @@ export const applySet = async (eng: Engine, objects: ReadonlyArray<KubeObject>, 
       } catch (e) {
         failures.push({ ref: it.ref, message: `apply failed: ${message(e)}` })
       }
-    })
-    entries.push(...stageItems.filter((it) => !failures.some((f) => f.ref === it.ref)).map(entryOf))
-    if (failures.length > 0) throw new ApplyError("apply", failures, { entries, writes })
+    }
+    // What workloads read before the workloads; inside a step one lane per kind, so the
+    // Services' one-at-a-time cluster IP allocation does not hold every worker (kube-real,
+    // 666 ConfigMaps and 666 Services: 1.3 s + 4.7 s in turn, about 4.2 s side by side).
+    for (const step of writeSteps(stageItems, (it) => it.ref)) {
+      await mapLanes(step, eng.concurrency, (it) => `${it.ref.apiVersion}/${it.ref.kind}`, write)
+      entries.push(...step.filter((it) => !failures.some((f) => f.ref === it.ref)).map(entryOf))
+      // workloads are not started without what they read
+      if (failures.length > 0) throw new ApplyError("apply", failures, { entries, writes })
+    }
     if (stage.wait) {
       const refs = stageItems.filter((it) => it.plan!.action !== "skipped").map((it) => it.ref)
       const r = await waitHealthy(eng.kube, refs, { timeout: o.waitTimeout, interval: 100 })

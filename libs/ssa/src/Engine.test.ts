@@ -2,9 +2,9 @@
 // drift, annotations, managed field paths, bounded concurrency.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { mapLimit } from "./internal/Pool.ts"
+import { mapLanes, mapLimit } from "./internal/Pool.ts"
 import { changes, normalize } from "./internal/Compare.ts"
-import { ApplyError, compareApplyOrder, formatChangeSet, diffInventory, drift, entryOf, inventoryOf, managedPaths, refOf, ssaPolicy, staged, type ObjectRef } from "./index.ts"
+import { ApplyError, compareApplyOrder, formatChangeSet, diffInventory, drift, entryOf, inventoryOf, managedPaths, refOf, ssaPolicy, staged, writeSteps, type ObjectRef } from "./index.ts"
 
 const r = (apiVersion: string, kind: string, name: string, namespace?: string): ObjectRef => ({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) })
 
@@ -116,6 +116,33 @@ test("mapLimit keeps at most `limit` in flight and results in order", async () =
   })
   assert.equal(peak, 4)
   assert.deepEqual(out, [...Array(20).keys()].map((i) => i * 2))
+})
+
+test("mapLanes: a slow lane holds its share of the workers while the others go on", async () => {
+  // "slow" items take 40 ms, as if the server did them one at a time; "fast" ones 2 ms
+  const items = [...Array(8).keys()].map((i) => ({ lane: "slow", i })).concat([...Array(40).keys()].map((i) => ({ lane: "fast", i })))
+  const inFlight = { slow: 0, fast: 0 }
+  let peak = 0
+  const fastDone: number[] = []
+  const t0 = Date.now()
+  await mapLanes(items, 4, (it) => it.lane, async (it) => {
+    const lane = it.lane as "slow" | "fast"
+    inFlight[lane]++
+    peak = Math.max(peak, inFlight.slow + inFlight.fast)
+    await new Promise((res) => setTimeout(res, lane === "slow" ? 40 : 2))
+    inFlight[lane]--
+    if (lane === "fast") fastDone.push(Date.now() - t0)
+  })
+  assert.equal(peak, 4, "never more than the limit in flight")
+  assert.equal(fastDone.length, 40)
+  // in order (mapLimit), the 8 slow items first would hold all 4 workers for 80 ms before any fast one
+  assert.ok(fastDone[0]! < 40, `the first fast item finished at ${fastDone[0]} ms`)
+})
+
+test("write steps: what workloads read (Services included) before workloads and custom resources", () => {
+  const refs = ["Deployment", "ConfigMap", "Service", "Widget", "Secret", "Job", "ServiceAccount"].map((k) => r(k === "Deployment" || k === "Job" ? "apps/v1" : "v1", k, k.toLowerCase(), "ns"))
+  assert.deepEqual(writeSteps(refs, (x) => x).map((s) => s.map((x) => x.kind)), [["ConfigMap", "Service", "Secret", "ServiceAccount"], ["Deployment", "Widget", "Job"]])
+  assert.deepEqual(writeSteps([r("v1", "ConfigMap", "c", "ns")], (x) => x).length, 1)
 })
 
 test("change set text and error reasons", () => {

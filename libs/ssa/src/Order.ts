@@ -40,6 +40,20 @@ export const kindRank: ReadonlyArray<string> = [
   "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "Ingress", "APIService",
 ]
 
+const firstWorkload = kindRank.indexOf("DaemonSet")
+
+/**
+ * A stage's objects in the two steps its writes take: what workloads read when
+ * they start (service accounts, config, volumes, RBAC, Services: pods get the
+ * Services that exist as environment variables), then workloads and the rest
+ * (custom resources included). Each step in apply order; empty steps dropped.
+ */
+export const writeSteps = <T>(items: ReadonlyArray<T>, refOf: (t: T) => ObjectRef): T[][] => {
+  const first = items.filter((it) => rank(refOf(it).kind) < firstWorkload)
+  const rest = items.filter((it) => rank(refOf(it).kind) >= firstWorkload)
+  return [first, rest].filter((s) => s.length > 0)
+}
+
 const key = (r: ObjectRef): string => `${groupOf(r.apiVersion)}/${r.kind}`
 
 /** The index of the stage an object belongs to. */

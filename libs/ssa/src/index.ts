@@ -18,6 +18,6 @@ export {
 } from "./ChangeSet.ts"
 export { ApplyError, type ObjectFailure } from "./Errors.ts"
 export { diffInventory, entryOf, inventoryOf, refOf, type Inventory, type InventoryEntry } from "./Inventory.ts"
-export { compareApplyOrder, defaultStages, kindRank, staged, stageOf, type Stage } from "./Order.ts"
+export { compareApplyOrder, defaultStages, kindRank, staged, stageOf, writeSteps, type Stage } from "./Order.ts"
 export { FORCE_ANNOTATION, forceEnabled, PRUNE_ANNOTATION, pruneDisabled, SSA_ANNOTATION, ssaPolicy, type SsaPolicy } from "./Policy.ts"
 export { drift, managedPaths } from "./Drift.ts"
