@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
 import { test } from "node:test"
-import { armor } from "age-encryption"
+import { Encrypter, armor, generateHybridIdentity, identityToRecipient } from "age-encryption"
 import { generateAgeIdentity } from "../Keys.ts"
 import { keyringFor, openX25519File, readArmor, unwrapDataKey, wrapDataKey } from "./Age.ts"
 
@@ -55,4 +55,19 @@ test("X25519 header path: opens a data key wrapped by the real age CLI", { skip:
   assert.ok(bytes, "the CLI's armor is read")
   assert.deepEqual(Buffer.from(openX25519File(k, bytes)!), dataKey)
   assert.deepEqual(Buffer.from((await unwrapDataKey([{ recipient: me.recipient, enc }], [me.keyFile]))!), dataKey)
+})
+
+test("a header with another stanza type goes through age-encryption, the X25519 identity plugged into it", async () => {
+  const me = await generateAgeIdentity()
+  const pq = await identityToRecipient(await generateHybridIdentity())
+  const dataKey = randomBytes(32)
+  const e = new Encrypter()
+  e.addRecipient(pq)
+  e.addRecipient(me.recipient)
+  const enc = armor.encode(await e.encrypt(dataKey))
+  const k = await keyringFor([me.keyFile])
+  assert.equal(openX25519File(k, readArmor(enc)!), undefined, "not an X25519-only header")
+  assert.deepEqual(Buffer.from((await unwrapDataKey([{ recipient: me.recipient, enc }], [me.keyFile]))!), dataKey)
+  const other = await generateAgeIdentity()
+  assert.equal(await unwrapDataKey([{ recipient: me.recipient, enc }], [other.keyFile]), undefined)
 })
