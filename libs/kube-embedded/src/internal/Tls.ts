@@ -12,7 +12,16 @@ const len = (n: number): Buffer => {
 const tlv = (tag: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([tag]), len(body.length), body])
 const seq = (...items: Buffer[]): Buffer => tlv(0x30, Buffer.concat(items))
 const set = (...items: Buffer[]): Buffer => tlv(0x31, Buffer.concat(items))
-const int = (b: Buffer): Buffer => tlv(0x02, b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b)
+/** A non-negative DER INTEGER from big-endian bytes: minimal (OpenSSL refuses a
+ * leading zero byte before one whose high bit is clear as "illegal padding", which a
+ * random serial number starting with 0x00 hit once in 512 certificates). */
+export const derInt = (b: Buffer): Buffer => {
+  let i = 0
+  while (i < b.length - 1 && b[i] === 0 && !(b[i + 1]! & 0x80)) i++
+  const m = b.subarray(i)
+  return tlv(0x02, m[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), m]) : m)
+}
+const int = derInt
 const oid = (s: string): Buffer => {
   const p = s.split(".").map(Number)
   const out = [40 * p[0]! + p[1]!]
