@@ -169,7 +169,7 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
     const last = rep === REPEATS - 1
     const s2 = scope()
     try {
-      await benchMoor(cluster, s2, moorColds, last ? { label, rows, extra, log, kubectlNoop, kubectlNoopWrites } : undefined, log)
+      await benchMoor(cluster, s2, moorColds, last ? { label, rows, extra, kubectlNoop, kubectlNoopWrites } : undefined, log)
     } finally {
       await s2.close()
     }
@@ -182,89 +182,87 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
   extra[`${label}-cold`] = { moorMs: moorColds, kubectlMs: kubectlColds, ratios }
 }
 
-type Rest = { label: string; rows: Row[]; extra: Record<string, unknown>; log: (m: string) => void; kubectlNoop: number; kubectlNoopWrites: number }
+type Rest = { label: string; rows: Row[]; extra: Record<string, unknown>; kubectlNoop: number; kubectlNoopWrites: number }
 
 /** One cold apply by moor (pushed to `colds`); with `rest`, then the no-op reconciles and drift. */
 const benchMoor = async (cluster: Cluster, s: ReturnType<typeof scope>, colds: number[], rest: Rest | undefined, log: (m: string) => void) => {
-  {
-    const daemon = await startGitDaemon(gitRoot)
-    s.after(() => daemon.stop())
-    const c = await startServices(s, { cluster })
-    const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
-    const gits = await c.kube.resource("source.toolkit.fluxcd.io/v1", "GitRepository")
-    const gitRepository = (name: string) => ({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name, namespace: "default" }, spec: { url: daemon.url(`${name}.git`), interval: "10m" } })
-    const kustomization = (name: string, source: string, path: string): KubeObject => ({
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name, namespace: "default" },
-      spec: { interval: "60m", path, prune: true, sourceRef: { kind: "GitRepository", name: source } },
-    })
+  const daemon = await startGitDaemon(gitRoot)
+  s.after(() => daemon.stop())
+  const c = await startServices(s, { cluster })
+  const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+  const gits = await c.kube.resource("source.toolkit.fluxcd.io/v1", "GitRepository")
+  const gitRepository = (name: string) => ({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name, namespace: "default" }, spec: { url: daemon.url(`${name}.git`), interval: "10m" } })
+  const kustomization = (name: string, source: string, path: string): KubeObject => ({
+    apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+    kind: "Kustomization",
+    metadata: { name, namespace: "default" },
+    spec: { interval: "60m", path, prune: true, sourceRef: { kind: "GitRepository", name: source } },
+  })
 
-    // (a) 2,000 objects: the artifact first (fetch timed apart), then Kustomization → Ready.
-    let t = performance.now()
-    await c.kube.apply(gitRepository("apps"), { fieldManager: "bench" })
-    await waitFor("apps artifact", async () => (await c.kube.get(gits, "default", "apps")).status?.artifact, 120_000, 20)
-    const fetchMs = performance.now() - t
+  // (a) 2,000 objects: the artifact first (fetch timed apart), then Kustomization → Ready.
+  let t = performance.now()
+  await c.kube.apply(gitRepository("apps"), { fieldManager: "bench" })
+  await waitFor("apps artifact", async () => (await c.kube.get(gits, "default", "apps")).status?.artifact, 120_000, 20)
+  const fetchMs = performance.now() - t
+  t = performance.now()
+  await c.kube.apply(kustomization("apps", "apps", "./apps"), { fieldManager: "bench" })
+  await waitFor("apps Ready", async () => ready(await c.kube.get(kss, "default", "apps")), 300_000, 20)
+  const moorCold = performance.now() - t
+  colds.push(moorCold)
+  log(`moor: fetch ${fetchMs.toFixed(0)} ms, Kustomization to Ready ${moorCold.toFixed(0)} ms`)
+  if (!rest) return
+  const { label, rows, extra, kubectlNoop, kubectlNoopWrites } = rest
+
+  // (b) no-op reconciles: requestedAt until handled, writes to the set counted.
+  const writes = writeCounter(c)
+  const noop: number[] = []
+  let noopWrites = 0
+  for (let i = 0; i < NOOP_RUNS; i++) {
+    const token = `bench-${Date.now()}-${i}`
+    const stop = await writes()
     t = performance.now()
-    await c.kube.apply(kustomization("apps", "apps", "./apps"), { fieldManager: "bench" })
-    await waitFor("apps Ready", async () => ready(await c.kube.get(kss, "default", "apps")), 300_000, 20)
-    const moorCold = performance.now() - t
-    colds.push(moorCold)
-    log(`moor: fetch ${fetchMs.toFixed(0)} ms, Kustomization to Ready ${moorCold.toFixed(0)} ms`)
-    if (!rest) return
-    const { label, rows, extra, kubectlNoop, kubectlNoopWrites } = rest
-
-    // (b) no-op reconciles: requestedAt until handled, writes to the set counted.
-    const writes = writeCounter(c)
-    const noop: number[] = []
-    let noopWrites = 0
-    for (let i = 0; i < NOOP_RUNS; i++) {
-      const token = `bench-${Date.now()}-${i}`
-      const stop = await writes()
-      t = performance.now()
-      await c.kube.patch(kss, "default", "apps", "merge", { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": token } } })
-      await waitFor("no-op handled", async () => (await c.kube.get(kss, "default", "apps")).status?.lastHandledReconcileAt === token, 300_000, 20)
-      noop.push(performance.now() - t)
-      noopWrites = Math.max(noopWrites, await stop())
-    }
-    log(`moor: no-op median ${median(noop).toFixed(0)} ms, ${noopWrites} writes`)
-
-    // (c) drift: one ConfigMap field patched at a time through the raw API; time until the watch sees it back.
-    const cms = await c.kube.resource("v1", "ConfigMap")
-    const waiting = new Map<string, () => void>()
-    const inf = new Informer(c.kube, cms, {
-      upsert: (o) => {
-        const d = o.data as Record<string, string> | undefined
-        const done = waiting.get(o.metadata.name)
-        if (done && d?.index === o.metadata.name.slice("app-".length)) done()
-      },
-      remove: () => undefined,
-    }, { namespace: NS })
-    await inf.start()
-    s.after(() => inf.stop())
-    const drift: number[] = []
-    const cmCount = objects.filter((o) => o.kind === "ConfigMap").length
-    for (let i = 0; i < DRIFTS; i++) {
-      const name = `app-${1 + ((i * 13) % cmCount)}`
-      const back = new Promise<void>((resolve) => waiting.set(name, resolve))
-      const t0 = performance.now()
-      await c.kube.patch(cms, NS, name, "merge", { data: { index: "drifted" } })
-      await Promise.race([back, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} not reverted in 30 s`)), 30_000))])
-      drift.push(performance.now() - t0)
-      waiting.delete(name)
-    }
-    // Every revert was moor's: one DriftCorrected event per patch.
-    await waitFor("DriftCorrected events", () => c.events.filter((e) => e.reason === "DriftCorrected").length >= DRIFTS, 30_000)
-    log(`drift p50 ${median(drift).toFixed(0)} ms, p99 ${quantile(drift, 0.99).toFixed(0)} ms`)
-
-    rows.push(
-      { metric: `${label}: no-op reconcile (median of ${NOOP_RUNS})`, moor: median(noop), reference: kubectlNoop, referenceName: "kubectl apply --server-side", unit: "ms" },
-      { metric: `${label}: no-op reconcile writes`, moor: noopWrites, reference: kubectlNoopWrites, referenceName: "kubectl apply --server-side", unit: "requests", target: "0", met: noopWrites === 0 },
-      { metric: `${label}: drift revert p50 (${DRIFTS} patches)`, moor: median(drift), unit: "ms", target: "< 500", met: median(drift) < 500 },
-      { metric: `${label}: drift revert p99`, moor: quantile(drift, 0.99), unit: "ms" },
-    )
-    extra[label] = { fetchMs, samples: { noop, drift } }
+    await c.kube.patch(kss, "default", "apps", "merge", { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": token } } })
+    await waitFor("no-op handled", async () => (await c.kube.get(kss, "default", "apps")).status?.lastHandledReconcileAt === token, 300_000, 20)
+    noop.push(performance.now() - t)
+    noopWrites = Math.max(noopWrites, await stop())
   }
+  log(`moor: no-op median ${median(noop).toFixed(0)} ms, ${noopWrites} writes`)
+
+  // (c) drift: one ConfigMap field patched at a time through the raw API; time until the watch sees it back.
+  const cms = await c.kube.resource("v1", "ConfigMap")
+  const waiting = new Map<string, () => void>()
+  const inf = new Informer(c.kube, cms, {
+    upsert: (o) => {
+      const d = o.data as Record<string, string> | undefined
+      const done = waiting.get(o.metadata.name)
+      if (done && d?.index === o.metadata.name.slice("app-".length)) done()
+    },
+    remove: () => undefined,
+  }, { namespace: NS })
+  await inf.start()
+  s.after(() => inf.stop())
+  const drift: number[] = []
+  const cmCount = objects.filter((o) => o.kind === "ConfigMap").length
+  for (let i = 0; i < DRIFTS; i++) {
+    const name = `app-${1 + ((i * 13) % cmCount)}`
+    const back = new Promise<void>((resolve) => waiting.set(name, resolve))
+    const t0 = performance.now()
+    await c.kube.patch(cms, NS, name, "merge", { data: { index: "drifted" } })
+    await Promise.race([back, new Promise((_, reject) => setTimeout(() => reject(new Error(`${name} not reverted in 30 s`)), 30_000))])
+    drift.push(performance.now() - t0)
+    waiting.delete(name)
+  }
+  // Every revert was moor's: one DriftCorrected event per patch.
+  await waitFor("DriftCorrected events", () => c.events.filter((e) => e.reason === "DriftCorrected").length >= DRIFTS, 30_000)
+  log(`drift p50 ${median(drift).toFixed(0)} ms, p99 ${quantile(drift, 0.99).toFixed(0)} ms`)
+
+  rows.push(
+    { metric: `${label}: no-op reconcile (median of ${NOOP_RUNS})`, moor: median(noop), reference: kubectlNoop, referenceName: "kubectl apply --server-side", unit: "ms" },
+    { metric: `${label}: no-op reconcile writes`, moor: noopWrites, reference: kubectlNoopWrites, referenceName: "kubectl apply --server-side", unit: "requests", target: "0", met: noopWrites === 0 },
+    { metric: `${label}: drift revert p50 (${DRIFTS} patches)`, moor: median(drift), unit: "ms", target: "< 500", met: median(drift) < 500 },
+    { metric: `${label}: drift revert p99`, moor: quantile(drift, 0.99), unit: "ms" },
+  )
+  extra[label] = { fetchMs, samples: { noop, drift } }
 }
 
 const benchFleet = async (cluster: Cluster, label: string, rows: Row[], extra: Record<string, unknown>, log: (m: string) => void) => {

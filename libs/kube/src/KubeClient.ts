@@ -137,15 +137,12 @@ export class KubeClient {
 
   /** Sends a request and returns the raw response stream (watches read it line by line). */
   async stream(method: string, path: string, o: RequestOptions = {}): Promise<http.IncomingMessage> {
-    const base = await this.options()
-    const u = this.url(path, o.query)
-    const body = o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body)
-    const reqHeaders = this.headers(base, body === undefined ? {} : { "Content-Type": o.contentType ?? "application/json" })
+    const { base, u, body, headers } = await this.prepare(path, o)
     const mod = u.protocol === "https:" ? https : http
     return new Promise((resolve, reject) => {
       const req = mod.request(
         u,
-        { ...base, method, headers: reqHeaders, agent: this.agent, ...(o.signal ? { signal: o.signal } : {}) },
+        { ...base, method, headers, agent: this.agent, ...(o.signal ? { signal: o.signal } : {}) },
         resolve,
       )
       req.on("error", reject)
@@ -154,9 +151,12 @@ export class KubeClient {
     })
   }
 
-  /** The headers of a request: auth from the kubeconfig, then impersonation. */
-  private headers(base: https.RequestOptions, extra: Record<string, string>): Record<string, string | string[]> {
-    const h: Record<string, string | string[]> = { Accept: "application/json", ...(base.headers as Record<string, string> | undefined), ...extra }
+  /** What both transports send: auth options, URL, JSON body and headers (auth, content type, impersonation). */
+  private async prepare(path: string, o: RequestOptions): Promise<{ base: https.RequestOptions; u: URL; body: string | undefined; headers: Record<string, string | string[]> }> {
+    const base = await this.options()
+    const body = o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body)
+    const h: Record<string, string | string[]> = { Accept: "application/json", ...(base.headers as Record<string, string> | undefined) }
+    if (body !== undefined) h["Content-Type"] = o.contentType ?? "application/json"
     // basic auth comes as `auth` for node:https
     if (typeof base.auth === "string" && h["Authorization"] === undefined) h["Authorization"] = `Basic ${Buffer.from(base.auth).toString("base64")}`
     const imp = this.impersonation
@@ -164,7 +164,7 @@ export class KubeClient {
       h["Impersonate-User"] = imp.user
       if (imp.groups?.length) h["Impersonate-Group"] = [...imp.groups]
     }
-    return h
+    return { base, u: this.url(path, o.query), body, headers: h }
   }
 
   /**
@@ -193,10 +193,7 @@ export class KubeClient {
 
   /** Sends a request; a non-2xx answer becomes a KubeError with the Status's reason and message. */
   async request<T = any>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
-    const base = await this.options()
-    const u = this.url(path, o.query)
-    const body = o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body)
-    const headers = this.headers(base, body === undefined ? {} : { "Content-Type": o.contentType ?? "application/json" })
+    const { base, u, body, headers } = await this.prepare(path, o)
     const res = await this.poolFor(base).request({
       method: method as "GET",
       path: u.pathname + u.search,

@@ -343,7 +343,8 @@ const openEntry = async (k: Keyring, enc: string): Promise<Uint8Array | undefine
     const key = openX25519File(k, armored)
     if (key !== undefined) return key?.length === 32 ? key : undefined
   }
-  const bytes = decodeEnc(enc)
+  // age's own armor, already read: not decoded a second time
+  const bytes = armored ?? decodeEnc(enc)
   if (!bytes) return undefined
   try {
     const end = headerEnd(bytes)
