@@ -3,6 +3,7 @@
 // kustomize's order; at the top, add hash suffixes, fix name references and sort.
 import { parseAllDocuments } from "yaml"
 import { KustomizeError } from "./Errors.ts"
+import { loadFast, timeString } from "./FastYaml.ts"
 import { type FileSystem, resolvePath } from "./Fs.ts"
 import { contentHash, type GenOptions, generatorData } from "./Generators.ts"
 import { jsonPatch } from "./JsonPatch.ts"
@@ -21,9 +22,6 @@ const KNOWN_FIELDS = new Set([
   "crds", "openapi", "transformers", "generators", "validators", "replacements", "vars", "configurations", "helmCharts",
 ])
 const UNSUPPORTED = ["transformers", "generators", "validators", "replacements", "vars", "configurations", "helmCharts", "openapi", "crds"]
-
-/** A timestamp as Go's time.Time marshals it to JSON (RFC 3339, UTC, no empty fraction). */
-const timeString = (_k: unknown, v: unknown): unknown => (v instanceof Date ? v.toISOString().replace(".000Z", "Z") : v)
 
 // fluxBuild parses every manifest once to list it, then the build parses it
 // again: the listing's objects (only read) are handed to the build instead,
@@ -62,11 +60,7 @@ export const parseYaml = (text: string, file: string, version: "1.1" | "1.2" = "
 
 const parseYamlNow = (text: string, file: string, version: "1.1" | "1.2"): Obj[] => {
   const out: Obj[] = []
-  // Resources keep YAML 1.1 timestamps: kustomize turns an unquoted date into a time string.
-  const tags = version === "1.2" ? { customTags: ["timestamp" as const] } : {}
-  for (const doc of parseAllDocuments(text, { version, ...tags })) {
-    if (doc.errors.length > 0) throw new KustomizeError(file, `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`)
-    const v = doc.toJS({ maxAliasCount: 1000, reviver: timeString })
+  for (const v of (version === "1.2" ? loadFast(text) : undefined) ?? parseSlow(text, file, version)) {
     if (v === null || v === undefined) continue
     if (!isObj(v)) throw new KustomizeError(file, "a YAML document is not a map")
     if (v.kind === "List" && Array.isArray(v.items)) {
@@ -76,6 +70,16 @@ const parseYamlNow = (text: string, file: string, version: "1.1" | "1.2"): Obj[]
     out.push(v)
   }
   return out
+}
+
+/** The yaml package's parse: the reference for what loadFast leaves to it. */
+const parseSlow = (text: string, file: string, version: "1.1" | "1.2"): unknown[] => {
+  // Resources keep YAML 1.1 timestamps: kustomize turns an unquoted date into a time string.
+  const tags = version === "1.2" ? { customTags: ["timestamp" as const] } : {}
+  return parseAllDocuments(text, { version, ...tags }).map((doc) => {
+    if (doc.errors.length > 0) throw new KustomizeError(file, `invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`)
+    return doc.toJS({ maxAliasCount: 1000, reviver: (_k, v) => timeString(v) })
+  })
 }
 
 const looksRemote = (s: string): boolean =>
