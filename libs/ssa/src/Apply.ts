@@ -4,7 +4,7 @@ import { createHash } from "node:crypto"
 import { KubeError, type KubeClient, type KubeObject, type ResourceRef } from "@moor/kube"
 import { waitFor as waitHealthy } from "@moor/health"
 import { drift } from "./Drift.ts"
-import { refString, type ChangeSetEntry, type ChangeSet, type FieldChange, type ObjectRef } from "./ChangeSet.ts"
+import { groupOf, refString, type ChangeSetEntry, type ChangeSet, type FieldChange, type ObjectRef } from "./ChangeSet.ts"
 import { ApplyError, type ObjectFailure } from "./Errors.ts"
 import { changes, maskSecret, normalize } from "./internal/Compare.ts"
 import { isTakenOver, LAST_APPLIED, takeOver } from "./internal/Ownership.ts"
@@ -73,7 +73,7 @@ const validate = (objects: ReadonlyArray<unknown>, o: ApplyOptions): Item[] => {
     if (missing.length > 0) return void failures.push({ ref, message: `object #${i}: missing ${missing.join(", ")}` })
     const policy = ssaPolicy(obj)
     if (typeof policy !== "string") return void failures.push({ ref, message: policy.error })
-    const id = `${refString(ref)}@${ref.apiVersion.includes("/") ? ref.apiVersion.slice(0, ref.apiVersion.lastIndexOf("/")) : ""}`
+    const id = `${refString(ref)}@${groupOf(ref.apiVersion)}`
     if (seen.has(id)) return void failures.push({ ref, message: "appears twice in the set" })
     seen.add(id)
     items.push({ obj, ref: refOfObj(obj), policy, force: o.force === true || forceEnabled(obj), deferred: false })
@@ -82,11 +82,11 @@ const validate = (objects: ReadonlyArray<unknown>, o: ApplyOptions): Item[] => {
   return items
 }
 
-/** Whether a CRD of the set defines the object's group and kind. */
-const definedInSet = (items: ReadonlyArray<Item>, ref: ObjectRef): boolean => {
-  const group = ref.apiVersion.includes("/") ? ref.apiVersion.slice(0, ref.apiVersion.lastIndexOf("/")) : ""
-  return items.some((it) => it.ref.kind === "CustomResourceDefinition" && it.obj.spec?.group === group && it.obj.spec?.names?.kind === ref.kind)
-}
+/** The group/kind pairs the set's CRDs define ("group/Kind"). */
+const kindsDefinedIn = (items: ReadonlyArray<Item>): Set<string> =>
+  new Set(items.filter((it) => it.ref.kind === "CustomResourceDefinition").map((it) => `${it.obj.spec?.group}/${it.obj.spec?.names?.kind}`))
+
+const groupKind = (ref: ObjectRef): string => `${groupOf(ref.apiVersion)}/${ref.kind}`
 
 /** Finds the REST resource, retrying briefly (a fresh CRD can answer 404 for a moment). */
 const resourceOf = async (kube: KubeClient, ref: ObjectRef, patienceMs: number): Promise<ResourceRef> => {
@@ -263,8 +263,9 @@ const markDeferred = async (eng: Engine, items: Item[]): Promise<void> => {
     }
     return p
   }
+  const defined = kindsDefinedIn(items)
   await mapLimit(items, eng.concurrency, async (it) => {
-    if (definedInSet(items, it.ref)) {
+    if (defined.has(groupKind(it.ref))) {
       try {
         await eng.kube.resource(it.ref.apiVersion, it.ref.kind)
       } catch (e) {

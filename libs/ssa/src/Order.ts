@@ -69,19 +69,32 @@ const rank = (kind: string): number => {
   return i >= 0 ? i : kindRank.length
 }
 
+/** Where an object sorts in apply order: stage, kind rank, kind, namespace, name. */
+interface OrderKey {
+  readonly stage: number
+  readonly rank: number
+  readonly r: ObjectRef
+}
+
+const orderKey = (r: ObjectRef, stages: ReadonlyArray<Stage>): OrderKey => ({ stage: stageOf(r, stages), rank: rank(r.kind), r })
+
+const compareKeys = (a: OrderKey, b: OrderKey): number =>
+  a.stage - b.stage ||
+  a.rank - b.rank ||
+  a.r.kind.localeCompare(b.r.kind) ||
+  (a.r.namespace ?? "").localeCompare(b.r.namespace ?? "") ||
+  a.r.name.localeCompare(b.r.name)
+
 /** Compares two objects in apply order: stage, kind rank, kind, namespace, name. */
 export const compareApplyOrder = (stages: ReadonlyArray<Stage> = defaultStages) => (a: ObjectRef, b: ObjectRef): number =>
-  stageOf(a, stages) - stageOf(b, stages) ||
-  rank(a.kind) - rank(b.kind) ||
-  a.kind.localeCompare(b.kind) ||
-  (a.namespace ?? "").localeCompare(b.namespace ?? "") ||
-  a.name.localeCompare(b.name)
+  compareKeys(orderKey(a, stages), orderKey(b, stages))
 
 /** Groups items into stages (in apply order); empty stages are dropped. */
 export const staged = <T>(items: ReadonlyArray<T>, refOf: (t: T) => ObjectRef, stages: ReadonlyArray<Stage> = defaultStages): { stage: Stage; items: T[] }[] => {
-  const cmp = compareApplyOrder(stages)
-  const sorted = [...items].sort((a, b) => cmp(refOf(a), refOf(b)))
+  // Keys once per item, not per comparison (2,000 objects: ~22,000 comparisons).
+  const keyed = items.map((it) => ({ it, key: orderKey(refOf(it), stages) }))
+  keyed.sort((a, b) => compareKeys(a.key, b.key))
   const out: { stage: Stage; items: T[] }[] = stages.map((stage) => ({ stage, items: [] }))
-  for (const it of sorted) out[stageOf(refOf(it), stages)]!.items.push(it)
+  for (const k of keyed) out[k.key.stage]!.items.push(k.it)
   return out.filter((s) => s.items.length > 0)
 }

@@ -21,6 +21,7 @@ test("plain scalars resolve as the yaml package's YAML 1.2 core schema with time
     "i: 1", "oct: 0o17", "hex: 0x1F", "lead0: 017", "under: 1_000", "plus: +12", "neg0: -0", "exp: 1e3", "half: .5", "inf: .inf", "nan: .NaN", "dot: 1.",
     "big: 12345678901234567890", "yes: yes", "on: on", "t: True", "tilde: ~", "empty:", "n: NULL", "date: 2024-01-02", "ts: 2024-01-02T03:04:05Z",
     "spaced: 2001-12-14 21:59:43.10 -5", "bin: 0b101", "ver: 0.0.1", "sexa: 1:20", "q1: '1'", "q2: \"true\"", "proto: {__proto__: {x: 1}}", "merge: {<<: {a: 1}, b: 2}",
+    "nul: null", "f: false", "ninf: -.inf", "pf: +.5", "word: nullish", "tr: trueish",
     "block: |\n  x\n  y", "folded: >-\n  p\n  q", "esc: \"\\u00e9\\x41\\n\"", "list: [1, 2, {b: c}]", "anchorOnly: &a 1",
   ].join("\n")
   const fast = loadFast(text)

@@ -12,6 +12,17 @@ type YamlTag = { tag: string; test?: RegExp; resolve: (s: string, onError: (m: s
 /** Go's time.Time in JSON (RFC 3339, UTC, no empty fraction), as the build's reviver writes it. */
 export const timeString = (v: unknown): unknown => (v instanceof Date ? v.toISOString().replace(".000Z", "Z") : v)
 
+// The first characters each core tag's patterns can start with (a superset), so most strings skip
+// the patterns; a tag not listed here is tried on every plain scalar.
+const DIGITS = [..."0123456789"]
+const FIRST_CHARS: Record<string, readonly string[]> = {
+  "tag:yaml.org,2002:null": ["", "~", "n", "N"],
+  "tag:yaml.org,2002:bool": ["t", "T", "f", "F"],
+  "tag:yaml.org,2002:int": [...DIGITS, "+", "-"],
+  "tag:yaml.org,2002:float": [...DIGITS, "+", "-", "."],
+  "tag:yaml.org,2002:timestamp": DIGITS,
+}
+
 const schema = (() => {
   const byName = new Map<string, YamlTag[]>()
   for (const t of new Schema({ schema: "core", customTags: ["timestamp"] }).tags as YamlTag[]) {
@@ -23,6 +34,7 @@ const schema = (() => {
   const tags = [...byName].map(([name, list]) =>
     defineScalarTag(name, {
       implicit: true,
+      implicitFirstChars: FIRST_CHARS[name] ?? null,
       identify: () => false,
       resolve: (s: string) => {
         for (const t of list) {
