@@ -34,6 +34,22 @@ test("plain scalars resolve as the yaml package's YAML 1.2 core schema with time
   assert.equal(doc.date, "2024-01-02T00:00:00Z")
 })
 
+test("streams: CRLF, a byte order mark, document ends, flow maps, folded and multi-line scalars", () => {
+  for (const text of [
+    "\ufeffa: 1\r\nb:\r\n  - x\r\n  - 'y'\r\n---\r\nc: |\r\n  l1\r\n  l2\r\n",
+    "a: {x, y: 1}\n",
+    "a: b\n...\n---\n",
+    "plain: multi\n  line\n  words\n",
+    "k: 'a\n\n  b'\n",
+    "a: >+\n  x\n\n",
+    "# only a comment\n",
+  ]) {
+    const fast = loadFast(text)
+    assert.ok(fast, JSON.stringify(text))
+    assert.deepEqual(fast, reference(text), JSON.stringify(text))
+  }
+})
+
 test("what js-yaml would read differently or refuses goes to the yaml package", () => {
   for (const text of [
     "%YAML 1.1\n---\na: yes\n", // a directive can change the schema
