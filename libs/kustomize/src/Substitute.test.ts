@@ -64,6 +64,16 @@ test("substituteObjects: substitutes values, honours the opt-out annotation and 
   assert.equal(out[2]!.data.r, "${region}")
 })
 
+test("substituteObjects: a variable in a key or deep in a list is found; an object without one is kept as it is", () => {
+  const plain = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "plain" }, data: { price: "$5", brace: "{x}", dollarEnd: "a$" } }
+  const deep = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "d" }, spec: { template: { spec: { containers: [{ name: "c", env: [{ name: "E", value: "${cluster}" }] }] } } } }
+  const inKey = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "k" }, data: { "${cluster}.conf": "x", escaped: "$${cluster}" } }
+  const out = substituteObjects([plain, deep, inKey], { cluster: "prod" })
+  assert.equal(out[0], plain) // not printed and parsed again
+  assert.equal(out[1]!.spec.template.spec.containers[0].env[0].value, "prod")
+  assert.deepEqual(out[2]!.data, { "prod.conf": "x", escaped: "${cluster}" })
+})
+
 test("substituteObjects: without variables nothing is substituted, not even defaults", () => {
   const o = { kind: "ConfigMap", metadata: { name: "x" }, data: { a: "${v:=1}" } }
   assert.deepEqual(substituteObjects([o], {}), [o])

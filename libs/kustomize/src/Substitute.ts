@@ -165,6 +165,9 @@ export const substituteObjects = (
   return objects.map((o) => {
     const meta = o.metadata ?? {}
     if (meta.annotations?.[OPT_OUT] === "disabled" || meta.labels?.[OPT_OUT] === "disabled") return o
+    // "${" can only come from a key or a value, so the JSON text tells too, ~10x cheaper than
+    // printing YAML (2,000 objects without variables: most of a postBuild reconcile's time).
+    if (!JSON.stringify(o).includes("${")) return o
     const text = stringify(o, { lineWidth: 0 })
     if (!text.includes("${")) return o
     try {
