@@ -165,11 +165,11 @@ export const substituteObjects = (
   return objects.map((o) => {
     const meta = o.metadata ?? {}
     if (meta.annotations?.[OPT_OUT] === "disabled" || meta.labels?.[OPT_OUT] === "disabled") return o
-    // "${" can only come from a key or a value, so the JSON text tells too, ~10x cheaper than
-    // printing YAML (2,000 objects without variables: most of a postBuild reconcile's time).
+    // "${" can only come from a key or a value (nothing is folded or escaped around it), so the
+    // JSON text tells as the YAML would, ~10x cheaper (2,000 objects without variables: most of
+    // a postBuild reconcile's time).
     if (!JSON.stringify(o).includes("${")) return o
     const text = stringify(o, { lineWidth: 0 })
-    if (!text.includes("${")) return o
     try {
       return parse(substitute(text, clean, options))
     } catch (e) {

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto"
 import { KubeError, type KubeClient, type KubeObject, type ResourceRef } from "@moor/kube"
 import { waitFor as waitHealthy } from "@moor/health"
 import { drift } from "./Drift.ts"
-import { groupOf, refString, type ChangeSetEntry, type ChangeSet, type FieldChange, type ObjectRef } from "./ChangeSet.ts"
+import { groupKindOf, groupOf, refString, type ChangeSetEntry, type ChangeSet, type FieldChange, type ObjectRef } from "./ChangeSet.ts"
 import { ApplyError, type ObjectFailure } from "./Errors.ts"
 import { changes, maskSecret, normalize } from "./internal/Compare.ts"
 import { isTakenOver, LAST_APPLIED, takeOver } from "./internal/Ownership.ts"
@@ -85,8 +85,6 @@ const validate = (objects: ReadonlyArray<unknown>, o: ApplyOptions): Item[] => {
 /** The group/kind pairs the set's CRDs define ("group/Kind"). */
 const kindsDefinedIn = (items: ReadonlyArray<Item>): Set<string> =>
   new Set(items.filter((it) => it.ref.kind === "CustomResourceDefinition").map((it) => `${it.obj.spec?.group}/${it.obj.spec?.names?.kind}`))
-
-const groupKind = (ref: ObjectRef): string => `${groupOf(ref.apiVersion)}/${ref.kind}`
 
 /** Finds the REST resource, retrying briefly (a fresh CRD can answer 404 for a moment). */
 const resourceOf = async (kube: KubeClient, ref: ObjectRef, patienceMs: number): Promise<ResourceRef> => {
@@ -265,7 +263,7 @@ const markDeferred = async (eng: Engine, items: Item[]): Promise<void> => {
   }
   const defined = kindsDefinedIn(items)
   await mapLimit(items, eng.concurrency, async (it) => {
-    if (defined.has(groupKind(it.ref))) {
+    if (defined.has(groupKindOf(it.ref))) {
       try {
         await eng.kube.resource(it.ref.apiVersion, it.ref.kind)
       } catch (e) {

@@ -44,6 +44,9 @@ export const refString = (r: ObjectRef): string => `${r.kind}/${r.namespace ? `$
 /** The group of an apiVersion ("apps/v1" -> "apps", "v1" -> ""). */
 export const groupOf = (apiVersion: string): string => (apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "")
 
+/** An object's group and kind as "group/Kind" (core group empty: "/ConfigMap"). */
+export const groupKindOf = (r: { readonly apiVersion: string; readonly kind: string }): string => `${groupOf(r.apiVersion)}/${r.kind}`
+
 /** The version of an apiVersion ("apps/v1" -> "v1"). */
 export const versionOf = (apiVersion: string): string => apiVersion.slice(apiVersion.lastIndexOf("/") + 1)
 

@@ -1,6 +1,6 @@
 // Apply order as a value: stages of kinds applied (and waited for) one after another, and
 // a rank of kinds inside a stage so output reads in a natural order. Prune runs it backwards.
-import { groupOf, type ObjectRef } from "./ChangeSet.ts"
+import { groupKindOf, type ObjectRef } from "./ChangeSet.ts"
 
 /** One stage: kinds by `group/kind` (core group empty: "/Namespace"); `*` takes the rest. */
 export interface Stage {
@@ -54,11 +54,9 @@ export const writeSteps = <T>(items: ReadonlyArray<T>, refOf: (t: T) => ObjectRe
   return [first, rest].filter((s) => s.length > 0)
 }
 
-const key = (r: ObjectRef): string => `${groupOf(r.apiVersion)}/${r.kind}`
-
 /** The index of the stage an object belongs to. */
 export const stageOf = (r: ObjectRef, stages: ReadonlyArray<Stage> = defaultStages): number => {
-  const i = stages.findIndex((s) => s.kinds.includes(key(r)))
+  const i = stages.findIndex((s) => s.kinds.includes(groupKindOf(r)))
   if (i >= 0) return i
   const rest = stages.findIndex((s) => s.kinds.includes("*"))
   return rest >= 0 ? rest : stages.length - 1
