@@ -52,9 +52,10 @@ export const startCluster = async (t: After) => {
 
 /**
  * nats-server + the real kube-apiserver 1.20 with its controller-manager (skip the test when
- * `kubeRealBinaries()` is undefined), moor's CRDs installed, and a simulated kubelet (see readyPods).
+ * `kubeRealBinaries()` is undefined), moor's CRDs installed, and a simulated kubelet (see readyPods)
+ * unless `readyPods: false` (a benchmark comparing with a cluster that has none).
  */
-export const startRealCluster = async (t: After) => {
+export const startRealCluster = async (t: After, o: { readyPods?: boolean } = {}) => {
   const nats = await startNatsServer()
   t.after(() => nats.stop())
   const nc = await connectNats(nats.url, "e2e")
@@ -64,8 +65,7 @@ export const startRealCluster = async (t: After) => {
   const kube = KubeClient.fromFile(real.kubeconfig)
   t.after(() => kube.close())
   await installCrds(kube)
-  const stop = readyPods(kube)
-  t.after(stop)
+  if (o.readyPods !== false) t.after(readyPods(kube))
   return { nats, nc, server: undefined, real, kube, kubeconfig: real.kubeconfig }
 }
 

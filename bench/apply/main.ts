@@ -3,14 +3,15 @@
 // embedded API server and on the real kube-apiserver 1.20 (when built), in one run:
 // (a) 2,000 objects from Git to Ready, versus `kubectl apply --server-side -f` of the same
 //     manifests into a fresh cluster of the same kind, BENCH_REPEATS times (default 3, fresh
-//     clusters each; the medians are compared);
+//     clusters each; the medians are compared); on kube-real also the CPU each side used, in the
+//     servers (etcd, kube-apiserver, controller-manager) and in the client;
 // (b) a no-op reconcile of the unchanged set (Flux's requestedAt annotation): its writes to the
 //     managed objects, target 0 (embedded: the server's audit log; real: apiserver_request_total);
 // (c) drift-revert latency: a raw API merge patch of a managed field until the watch sees it reverted;
 // (d) 1,000 Kustomizations of 10 objects on one GitRepository, from cold start to all Ready.
 // BENCH_CLUSTER=embedded|real|both (default both; real is skipped when kube-real is not built).
-import { execFile } from "node:child_process"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { execFile, execFileSync } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -85,12 +86,34 @@ const bareCluster = async (s: ReturnType<typeof scope>, cluster: Cluster) => {
   if (cluster === "embedded") {
     const server = await startServer({ kubeconfigPath: join(mkdtempSync(join(work, "kube-")), "kubeconfig"), simulateWorkloads: true })
     s.after(() => server.close())
-    return { kubeconfig: server.kubeconfigPath, kube: undefined, server }
+    return { kubeconfig: server.kubeconfigPath, kube: undefined, server, dir: undefined }
   }
   const real = await startKubeReal()
   s.after(() => real.stop())
-  return { kubeconfig: real.kubeconfig, kube: KubeClient.fromFile(real.kubeconfig), server: undefined }
+  return { kubeconfig: real.kubeconfig, kube: KubeClient.fromFile(real.kubeconfig), server: undefined, dir: real.dir }
 }
+
+// CPU accounting on kube-real, where the servers are processes of their own: how much of the
+// 2-core machine each side of a cold apply used (the API server's share is what a client's
+// concurrency can win; its own share is taken from the server's).
+const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
+/** CPU ms so far of kube-real's etcd, kube-apiserver and controller-manager (their pid files in `dir`). */
+const serverCpu = (dir: string) => () =>
+  ["etcd", "kube-apiserver", "kube-controller-manager"].reduce((sum, n) => {
+    try {
+      const stat = readFileSync(`/proc/${readFileSync(join(dir, `${n}.pid`), "utf8").trim()}/stat`, "utf8")
+      const f = stat.slice(stat.lastIndexOf(") ") + 2).split(" ")
+      return sum + ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks // utime + stime
+    } catch {
+      return sum
+    }
+  }, 0)
+/** This process's CPU ms so far (moor's services run in it, beside the bench's own polling). */
+const ownCpu = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}
+type Cpu = { server: number; client: number }
 
 /** A write counter for the managed objects (resources of the set, outside status). */
 const writeCounter = (c: { server?: { audit(): ReadonlyArray<{ time: string; method: string; path: string }> } | undefined; kube?: KubeClient | undefined }) => {
@@ -141,6 +164,8 @@ const benchCluster = async (cluster: Cluster): Promise<{ rows: Row[]; extra: Rec
 const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Record<string, unknown>, log: (m: string) => void) => {
   const kubectlColds: number[] = []
   const moorColds: number[] = []
+  const kubectlCpu: Cpu[] = []
+  const moorCpu: Cpu[] = []
   let kubectlNoop = 0
   let kubectlNoopWrites = 0
   for (let rep = 0; rep < REPEATS; rep++) {
@@ -149,10 +174,19 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
     try {
       const c = await bareCluster(s, cluster)
       const writes = writeCounter(c)
-      const kubectl = () => run("kubectl", ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "kubectl-bench", "-f", manifest], { maxBuffer: 1 << 28 })
+      // kubectl under bash, whose `times` prints its children's CPU (user, system) last.
+      const kubectl = async (): Promise<number> => {
+        const args = ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "kubectl-bench", "-f", manifest]
+        const { stdout } = await run("bash", ["-c", 'kubectl "$@" >/dev/null && times', "kubectl", ...args], { maxBuffer: 1 << 28 })
+        const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(stdout)
+        return m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : NaN
+      }
+      const server = c.dir ? serverCpu(c.dir) : undefined
+      const s0 = server?.()
       let t = performance.now()
-      await kubectl()
+      const client = await kubectl()
       kubectlColds.push(performance.now() - t)
+      if (server) kubectlCpu.push({ server: server() - s0!, client })
       if (rep === REPEATS - 1) {
         const stop = await writes()
         t = performance.now()
@@ -169,7 +203,7 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
     const last = rep === REPEATS - 1
     const s2 = scope()
     try {
-      await benchMoor(cluster, s2, moorColds, last ? { label, rows, extra, kubectlNoop, kubectlNoopWrites } : undefined, log)
+      await benchMoor(cluster, s2, moorColds, moorCpu, last ? { label, rows, extra, kubectlNoop, kubectlNoopWrites } : undefined, log)
     } finally {
       await s2.close()
     }
@@ -179,16 +213,27 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
   const kubectlCold = median(kubectlColds)
   log(`cold: moor ${moorColds.map((x) => x.toFixed(0)).join(", ")} ms; kubectl ${kubectlColds.map((x) => x.toFixed(0)).join(", ")} ms; ratio median ${median(ratios).toFixed(2)}`)
   rows.unshift({ metric: `${label}: ${N} objects from Git to Ready (median of ${REPEATS})`, moor: moorCold, reference: kubectlCold, referenceName: "kubectl apply --server-side", unit: "ms", target: "<= 0.5x kubectl", met: moorCold <= 0.5 * kubectlCold })
-  extra[`${label}-cold`] = { moorMs: moorColds, kubectlMs: kubectlColds, ratios }
+  extra[`${label}-cold`] = { moorMs: moorColds, kubectlMs: kubectlColds, ratios, ...(moorCpu.length ? { moorCpuMs: moorCpu, kubectlCpuMs: kubectlCpu } : {}) }
+  if (moorCpu.length && kubectlCpu.length) {
+    const m = { server: median(moorCpu.map((c) => c.server)), client: median(moorCpu.map((c) => c.client)) }
+    const k = { server: median(kubectlCpu.map((c) => c.server)), client: median(kubectlCpu.map((c) => c.client)) }
+    log(`cold apply CPU (ms): servers moor ${moorCpu.map((c) => c.server.toFixed(0)).join(", ")} / kubectl ${kubectlCpu.map((c) => c.server.toFixed(0)).join(", ")}; client moor ${moorCpu.map((c) => c.client.toFixed(0)).join(", ")} / kubectl ${kubectlCpu.map((c) => c.client.toFixed(0)).join(", ")}`)
+    rows.splice(1, 0,
+      { metric: `${label}: CPU of the cold apply in etcd + kube-apiserver + controller-manager (median)`, moor: m.server, reference: k.server, referenceName: "kubectl apply --server-side", unit: "ms CPU" },
+      { metric: `${label}: CPU of the cold apply in the client (median)`, moor: m.client, reference: k.client, referenceName: "kubectl", unit: "ms CPU" },
+      { metric: `${label}: all that CPU / 2 cores (a floor for the wall time, median)`, moor: (m.server + m.client) / 2, reference: (k.server + k.client) / 2, referenceName: "kubectl", unit: "ms" },
+    )
+  }
 }
 
 type Rest = { label: string; rows: Row[]; extra: Record<string, unknown>; kubectlNoop: number; kubectlNoopWrites: number }
 
 /** One cold apply by moor (pushed to `colds`); with `rest`, then the no-op reconciles and drift. */
-const benchMoor = async (cluster: Cluster, s: ReturnType<typeof scope>, colds: number[], rest: Rest | undefined, log: (m: string) => void) => {
+const benchMoor = async (cluster: Cluster, s: ReturnType<typeof scope>, colds: number[], cpu: Cpu[], rest: Rest | undefined, log: (m: string) => void) => {
   const daemon = await startGitDaemon(gitRoot)
   s.after(() => daemon.stop())
-  const c = await startServices(s, { cluster })
+  // No simulated kubelet: the cluster is the one kubectl gets (its pods stay Pending in both).
+  const c = await startServices(s, { cluster, readyPods: false })
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   const gits = await c.kube.resource("source.toolkit.fluxcd.io/v1", "GitRepository")
   const gitRepository = (name: string) => ({ apiVersion: "source.toolkit.fluxcd.io/v1", kind: "GitRepository", metadata: { name, namespace: "default" }, spec: { url: daemon.url(`${name}.git`), interval: "10m" } })
@@ -204,11 +249,15 @@ const benchMoor = async (cluster: Cluster, s: ReturnType<typeof scope>, colds: n
   await c.kube.apply(gitRepository("apps"), { fieldManager: "bench" })
   await waitFor("apps artifact", async () => (await c.kube.get(gits, "default", "apps")).status?.artifact, 120_000, 20)
   const fetchMs = performance.now() - t
+  const server = "real" in c && c.real ? serverCpu(c.real.dir) : undefined
+  const s0 = server?.()
+  const c0 = ownCpu()
   t = performance.now()
   await c.kube.apply(kustomization("apps", "apps", "./apps"), { fieldManager: "bench" })
   await waitFor("apps Ready", async () => ready(await c.kube.get(kss, "default", "apps")), 300_000, 20)
   const moorCold = performance.now() - t
   colds.push(moorCold)
+  if (server) cpu.push({ server: server() - s0!, client: ownCpu() - c0 })
   log(`moor: fetch ${fetchMs.toFixed(0)} ms, Kustomization to Ready ${moorCold.toFixed(0)} ms`)
   if (!rest) return
   const { label, rows, extra, kubectlNoop, kubectlNoopWrites } = rest
@@ -271,7 +320,7 @@ const benchFleet = async (cluster: Cluster, label: string, rows: Row[], extra: R
   try {
     const daemon = await startGitDaemon(gitRoot)
     s2.after(() => daemon.stop())
-    const c = await startServices(s2, { cluster })
+    const c = await startServices(s2, { cluster, readyPods: false })
     const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
     const done = new Set<string>()
     c.events.length = 0

@@ -17,6 +17,7 @@
 // Also, per file: the 500-value YAML file (nested maps, lists, mixed types)
 // decrypted and printed against parsing and printing it in clear.
 import assert from "node:assert/strict"
+import { createCipheriv, createDecipheriv, createPublicKey, createSecretKey, diffieHellman, generateKeyPairSync, randomBytes } from "node:crypto"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -169,6 +170,53 @@ for (const t of trees) {
     cpu: { decryptOverEncryptedBuild: { cold: pct(c.addCold), warm: pct(c.addWarm) }, pipelineOverClearBuild: { cold: pct(c.overCold), warm: pct(c.overWarm) } },
     wall: { decryptOverEncryptedBuild: { cold: pct(w.addCold), warm: pct(w.addWarm) }, pipelineOverClearBuild: { cold: pct(w.overCold), warm: pct(w.overWarm) } },
   }
+}
+
+// The floor of a cold decryption of the 200 small Secrets: age gives each file its own ephemeral
+// X25519 share, so each file costs a key agreement (share import + X25519) before anything else.
+// Here those 200 key agreements alone, in node:crypto, against 20% of the clear build.
+{
+  const me = generateKeyPairSync("x25519").privateKey
+  const shares = Array.from({ length: 200 }, () => generateKeyPairSync("x25519").publicKey.export({ type: "spki", format: "pem" }) as string)
+  const samples: Sample[] = []
+  for (let r = 0; r < 24; r++) {
+    const x = await measure(() => {
+      for (const pem of shares) diffieHellman({ privateKey: me, publicKey: createPublicKey(pem) })
+    })
+    if (r >= 3) samples.push(x)
+  }
+  const clear = (extra.secrets as { medianCpuMs: { clearBuild: number } }).medianCpuMs.clearBuild
+  const floor = median(samples.map((x) => x.cpu))
+  rows.push({ metric: "200 small Secrets: their 200 X25519 key agreements alone (a cold decryption's floor, CPU)", moor: floor, reference: 0.2 * clear, referenceName: "20% of the clear build", unit: "ms" })
+  extra.coldFloor = { x25519CpuMs: floor, twentyPercentOfClearBuildMs: 0.2 * clear }
+}
+
+// The floor of any decryption of the one Secret of 500 values, cold or warm: sops encrypts each
+// value on its own (AES-256-GCM, its own IV, its path as additional data), so each value costs a
+// node:crypto decipher. Here 500 such deciphers alone (short values, one key), against 20% of its clear build.
+{
+  const key = createSecretKey(randomBytes(32))
+  const values = Array.from({ length: 500 }, (_, i) => {
+    const iv = randomBytes(32)
+    const aad = Buffer.from(`services:svc-${i}:password:`)
+    const c = createCipheriv("aes-256-gcm", key, iv).setAAD(aad)
+    const data = Buffer.concat([c.update(`value-${i}`), c.final()])
+    return { iv, aad, data, tag: c.getAuthTag() }
+  })
+  const samples: Sample[] = []
+  for (let r = 0; r < 24; r++) {
+    const x = await measure(() => {
+      for (const v of values) {
+        const d = createDecipheriv("aes-256-gcm", key, v.iv).setAAD(v.aad).setAuthTag(v.tag)
+        Buffer.concat([d.update(v.data), d.final()])
+      }
+    })
+    if (r >= 3) samples.push(x)
+  }
+  const clear = (extra.big as { medianCpuMs: { clearBuild: number } }).medianCpuMs.clearBuild
+  const floor = median(samples.map((x) => x.cpu))
+  rows.push({ metric: "one Secret of 500 values: its 500 AES-GCM deciphers alone (any decryption's floor, CPU)", moor: floor, reference: 0.2 * clear, referenceName: "20% of the clear build", unit: "ms" })
+  extra.valueFloor = { aesGcmCpuMs: floor, twentyPercentOfClearBuildMs: 0.2 * clear }
 }
 
 // the 500-value YAML file on its own (text in, text out, as the CLI and generator files do)

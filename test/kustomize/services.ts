@@ -15,13 +15,15 @@ export interface ServicesOptions {
   readonly log?: Log
   /** Which API server: moor's embedded one (default, simulated workloads) or kube-real (see startRealCluster). */
   readonly cluster?: "embedded" | "real"
+  /** kube-real only: run the simulated kubelet that makes pods Ready (default true). */
+  readonly readyPods?: boolean
 }
 
 export const startServices = async (test: After, opts: ServicesOptions = {}) => {
   const log = opts.log ?? silentLog
   // Hosts stop before the servers they use (a run ending after nats closed would throw).
   const t = lifo(test)
-  const c = opts.cluster === "real" ? await startRealCluster(t) : await startCluster(t)
+  const c = opts.cluster === "real" ? await startRealCluster(t, opts.readyPods === false ? { readyPods: false } : {}) : await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
   const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log })

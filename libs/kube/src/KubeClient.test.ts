@@ -83,6 +83,20 @@ test("client, informer and catalog against the real kube-apiserver", { skip: kub
   )
   assert.equal(await kube.find(widgets, "default", "bad"), undefined, "a failed dry-run writes nothing")
 
+  // An apply whose answer is not wanted: nothing back on success, the same error on failure.
+  await assert.rejects(
+    kube.applied(mk("bad", "not a number") as KubeObject, { fieldManager: "moor-test", dryRun: true }),
+    (e: unknown) => e instanceof KubeError && e.code >= 400 && /\.spec\.size: expected numeric/.test(e.message),
+  )
+  const three = { ...mk("three", 3), metadata: { name: "three", namespace: "default", labels: { tier: "a" } } }
+  assert.equal(await kube.applied(three as KubeObject, { fieldManager: "moor-test" }), undefined)
+  assert.equal((await kube.get(widgets, "default", "three")).spec.size, 3)
+  // Query values are encoded (a set-based selector has spaces, parentheses and commas).
+  const picked = await kube.list(widgets, "default", { labelSelector: "tier in (x,y), !other" })
+  assert.deepEqual(picked.items.map((o) => o.metadata.name), [])
+  await kube.applied({ ...three, metadata: { ...three.metadata, labels: { tier: "y" } } } as KubeObject, { fieldManager: "moor-test" })
+  assert.deepEqual((await kube.list(widgets, "default", { labelSelector: "tier in (x,y), !other" })).items.map((o) => o.metadata.name), ["three"])
+
   await kube.delete(widgets, "default", "two")
   await waitFor("the delete", () => removed.includes("two"))
 })

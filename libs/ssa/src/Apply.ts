@@ -99,12 +99,18 @@ const resourceOf = async (kube: KubeClient, ref: ObjectRef, patienceMs: number):
   }
 }
 
-/** A server-side dry-run apply; a fresh CRD's kind may 404 for a moment, so retry within `patienceMs`. */
-const dryRun = async (eng: Engine, obj: KubeObject, patienceMs: number): Promise<KubeObject> => {
+/**
+ * A server-side dry-run apply; a fresh CRD's kind may 404 for a moment, so retry within `patienceMs`.
+ * With `result` false only its success is wanted, and the answer is not parsed.
+ */
+async function dryRun(eng: Engine, obj: KubeObject, patienceMs: number, result: true): Promise<KubeObject>
+async function dryRun(eng: Engine, obj: KubeObject, patienceMs: number, result: false): Promise<void>
+async function dryRun(eng: Engine, obj: KubeObject, patienceMs: number, result: boolean): Promise<KubeObject | void> {
   const end = Date.now() + patienceMs
+  const o = { fieldManager: eng.fieldManager, force: true, dryRun: true }
   for (;;) {
     try {
-      return await eng.kube.apply(obj, { fieldManager: eng.fieldManager, force: true, dryRun: true })
+      return result ? await eng.kube.apply(obj, o) : await eng.kube.applied(obj, o)
     } catch (e) {
       if (!(e instanceof KubeError && e.code === 404) || Date.now() > end) throw e
       await new Promise((r) => setTimeout(r, 200))
@@ -144,9 +150,16 @@ const plan = async (eng: Engine, it: Item, patienceMs: number): Promise<ObjectFa
       it.plan = { action: "unchanged", diff: [] }
       return undefined
     }
+    // Known to be absent (a LIST, or this engine's memory and a GET, said so): the dry-run's
+    // answer decides nothing, only its success counts.
+    if (known && live === undefined) {
+      await dryRun(eng, it.obj, patienceMs, false)
+      it.plan = { action: "created", diff: [] }
+      return undefined
+    }
     let dry: KubeObject
     try {
-      dry = await dryRun(eng, it.obj, patienceMs)
+      dry = await dryRun(eng, it.obj, patienceMs, true)
     } catch (e) {
       if (!known && it.force && isImmutable(e)) live = await eng.kube.find(rt, it.ref.namespace, it.ref.name)
       if (live !== undefined && it.force && isImmutable(e)) {
@@ -307,7 +320,7 @@ export const applySet = async (eng: Engine, objects: ReadonlyArray<KubeObject>, 
           ])
           writes++
         }
-        await eng.kube.apply(it.obj, { fieldManager: eng.fieldManager, force: true })
+        await eng.kube.applied(it.obj, { fieldManager: eng.fieldManager, force: true })
         writes++
         remember(eng, it)
       } catch (e) {
