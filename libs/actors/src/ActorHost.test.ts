@@ -95,7 +95,7 @@ test("a throwing handler is logged, published and retried with backoff; others k
 
 test("stalled errors wait for a spec change; waiting errors retry after their delay", async () => {
   const runs: string[] = []
-  const { catalog, host } = await setup({
+  const { catalog, host, events } = await setup({
     kind: "widget",
     run: (ctx) =>
       Effect.suspend((): Effect.Effect<void, Stalled | Waiting> => {
@@ -112,6 +112,10 @@ test("stalled errors wait for a spec change; waiting errors retry after their de
   assert.deepEqual(runs.filter((r) => r.startsWith("stalled")), ["stalled@1"])
   assert.equal(runs.filter((r) => r.startsWith("waiting")).length, 3)
   assert.equal(host.status(key("waiting"))!.failures, 0)
+  // Waiting is told as info (as Flux's DependencyNotReady), a stalled run as an error.
+  const severities = (name: string) => [...new Set(events.filter((e) => e.involvedObject.name === name).map((e) => `${e.severity} ${e.reason}`))]
+  assert.deepEqual(severities("waiting"), ["info DependencyNotReady"])
+  assert.deepEqual(severities("stalled"), ["error InvalidURL"])
   catalog.put({ key: key("stalled"), generation: 2, spec: {} })
   await sleep(50)
   assert.deepEqual(runs.filter((r) => r.startsWith("stalled")), ["stalled@1", "stalled@2"])

@@ -459,8 +459,11 @@ export class ActorHost {
       const err = Cause.findErrorOption(exit.cause)
       const c = classify(err._tag === "Some" ? err.value : Cause.squash(exit.cause))
       a.lastError = c.message
-      this.log.warn("run failed", { key: a.id, reason: c.reason, class: c.kind, error: c.message })
-      this.publishEvent(a.key, { severity: "error", reason: c.reason, message: c.message })
+      // Waiting (a dependency or a source not ready yet) is not a failure: Flux records
+      // DependencyNotReady as an info event, so an Alert on errors does not fire for it.
+      if (c.kind === "waiting") this.log.info("run waiting", { key: a.id, reason: c.reason, message: c.message })
+      else this.log.warn("run failed", { key: a.id, reason: c.reason, class: c.kind, error: c.message })
+      this.publishEvent(a.key, { severity: c.kind === "waiting" ? "info" : "error", reason: c.reason, message: c.message })
       kind = "retry"
       if (c.kind === "stalled") {
         a.stalled = true
