@@ -71,6 +71,7 @@ const ns = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n`
 
 type Condition = { type: string; status: string; reason: string; message: string; lastTransitionTime: string }
 const ready = (o: KubeObject) => (o.status?.conditions as Condition[] | undefined)?.find((x) => x.type === "Ready")
+const reconciling = (o: KubeObject) => (o.status?.conditions as Condition[] | undefined)?.find((x) => x.type === "Reconciling")
 
 const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   const c = await startServices(t, { cluster })
@@ -115,6 +116,7 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   // Ready at the revision: every object in the cluster, the Deployment Available, inventory in Flux's format.
   let o = await until("Ready", (o) => ready(o)?.status === "True" && o.status?.lastAppliedRevision === `master@sha1:${repo.first}`)
   assert.equal(ready(o)?.reason, "ReconciliationSucceeded")
+  assert.equal(reconciling(o), undefined, "Reconciling is removed when a run succeeds")
   assert.equal((await c.kube.get(deps, "apps", "web")).status?.availableReplicas, 1)
   assert.ok((await c.kube.find(cms, "apps", "settings")) && (await c.kube.find(cms, "apps", "extra")))
   assert.ok(await c.kube.find(await c.kube.resource("v1", "Service"), "apps", "web"))
@@ -207,12 +209,18 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   o = await until("invalid object reported", (o) => o.status?.lastAttemptedRevision === `master@sha1:${fourth}` && ready(o)?.status === "False")
   assert.equal(ready(o)!.reason, "ReconciliationFailed")
   assert.match(ready(o)!.message, /Deployment\/apps\/web.*replicas/s)
+  // A failed run is retried: Reconciling stays, reason ProgressingWithRetry (Flux's kstatus view).
+  assert.deepEqual([reconciling(o)?.status, reconciling(o)?.reason], ["True", "ProgressingWithRetry"])
+  assert.match(reconciling(o)!.message, new RegExp(`revision master@sha1:${fourth}`))
   assert.equal(o.status.lastAppliedRevision, `master@sha1:${second}`)
   await untouched()
 
   // An image tagged `fail` never becomes ready (no simulated kubelet starts it): the rollout passes
   // its progress deadline, and with wait: true the Kustomization ends in HealthCheckFailed naming it.
   const fifth = push({ "apps/cm.yaml": configMap("settings"), "apps/deploy.yaml": deployment("nginx:fail", 1, 3) })
+  // While the run waits for health: Reconciling=True (Progressing, naming the revision), Ready=Unknown.
+  o = await until("run in progress", (o) => reconciling(o)?.reason === "Progressing" && reconciling(o)!.message.includes(fifth))
+  assert.deepEqual([ready(o)?.status, ready(o)?.reason, reconciling(o)?.status], ["Unknown", "Progressing", "True"])
   o = await until("health check failure", (o) => o.status?.lastAttemptedRevision === `master@sha1:${fifth}` && ready(o)?.reason === "HealthCheckFailed")
   assert.match(ready(o)!.message, /Deployment\/apps\/web/)
   assert.equal(ready(o)!.status, "False")

@@ -87,7 +87,8 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     const ns = k.metadata.namespace ?? "default"
     const id = `${ns}/${k.metadata.name}`
     const gen = ctx.generation
-    const prev: Status = written.get(id) ?? ((k.status ?? {}) as Status)
+    let prev: Status = written.get(id) ?? ((k.status ?? {}) as Status)
+    const wasReady = (prev.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === "Ready" && c.status === "True")
     const now = () => new Date()
     const token = k.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]
     lastSpec.set(id, k)
@@ -109,6 +110,9 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       const artifact = src?.status?.artifact as { revision: string; digest: string } | undefined
       if (!src || !artifact) throw new StepFailure("ArtifactFailed", `Source artifact not found, retrying: GitRepository ${srcNs}/${ref.name}`, true)
       revision = artifact.revision
+      // Under way, as Flux shows it (kstatus): Reconciling=True and Ready=Unknown until the run ends.
+      prev = progressingStatus(prev, gen, `Fetching manifests for revision ${revision} with a timeout of ${k.spec.timeout ?? k.spec.interval}`, now())
+      await patch(k, id, prev)
 
       // Substitution variables, resolved here but for Secret values, which only the apply actor reads
       // (a bundle or message never holds them): substituted there, after decryption, as Flux orders it.
@@ -213,7 +217,6 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       await patch(k, id, next)
       built.set(id, { generation: gen, vars: varsDigest, reads, digest: digestOfReads(reads) })
       // An event when something changed, or when it becomes Ready (dependents wait for that).
-      const wasReady = (prev.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === "Ready" && c.status === "True")
       if (changes || !wasReady) ctx.event({ reason: "ReconciliationSucceeded", message: changes || message, metadata: { revision } })
     } catch (e) {
       if (e instanceof Transient) throw e
@@ -288,8 +291,17 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
   }
 }
 
+/** A run under way: Reconciling=True (Progressing, what it does) and Ready=Unknown. */
+const progressingStatus = (prev: Status, gen: number, message: string, now: Date): Status => {
+  let c = setCondition(prev.conditions, { type: "Reconciling", status: "True", reason: "Progressing", message, observedGeneration: gen }, now)
+  c = setCondition(c, { type: "Ready", status: "Unknown", reason: "Progressing", message: "Reconciliation in progress", observedGeneration: gen }, now)
+  return { ...prev, conditions: c }
+}
+
 const failedStatus = (prev: Status, gen: number, reason: string, message: string, revision: string | undefined, token: string | undefined, now: Date, inventory?: unknown): Status => {
-  let c = removeCondition(prev.conditions, "Reconciling")
+  // A failed run is retried: Flux keeps Reconciling with the reason ProgressingWithRetry.
+  const reconciling = (prev.conditions as { type: string; message: string }[] | undefined)?.find((c) => c.type === "Reconciling")
+  let c = reconciling ? setCondition(prev.conditions, { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: reconciling.message, observedGeneration: gen }, now) : prev.conditions
   c = setCondition(c, { type: "Ready", status: "False", reason, message, observedGeneration: gen }, now)
   return {
     ...prev,
