@@ -94,8 +94,8 @@ const bareCluster = async (s: ReturnType<typeof scope>, cluster: Cluster) => {
 }
 
 // CPU accounting on kube-real, where the servers are processes of their own: how much of the
-// 2-core machine each side of a cold apply used (the API server's share is what a client's
-// concurrency can win; its own share is taken from the server's).
+// 2-core machine each side of a cold apply used. When the servers' and the client's CPU together
+// fill both cores for the whole apply, no schedule makes it shorter; only spending less CPU does.
 const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
 /** CPU ms so far of kube-real's etcd, kube-apiserver and controller-manager (their pid files in `dir`). */
 const serverCpu = (dir: string) => () =>
@@ -108,7 +108,7 @@ const serverCpu = (dir: string) => () =>
       return sum
     }
   }, 0)
-/** This process's CPU ms so far (moor's services run in it, beside the bench's own polling). */
+/** This process's CPU ms so far (moor's services run in it, beside the bench's own watch). */
 const ownCpu = () => {
   const u = process.cpuUsage()
   return (u.user + u.system) / 1000
