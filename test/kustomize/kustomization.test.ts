@@ -212,6 +212,9 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   // A failed run is retried: Reconciling stays, reason ProgressingWithRetry (Flux's kstatus view).
   assert.deepEqual([reconciling(o)?.status, reconciling(o)?.reason], ["True", "ProgressingWithRetry"])
   assert.match(reconciling(o)!.message, new RegExp(`revision master@sha1:${fourth}`))
+  // Its error event names the revision in its metadata, as Flux's do (notifications key commit statuses on it).
+  const failure = await waitFor("the failure event", () => events.find((e) => e.involvedObject.name === "apps" && e.reason === "ReconciliationFailed" && e.metadata?.revision === `master@sha1:${fourth}`))
+  assert.equal(failure.severity, "error")
   assert.equal(o.status.lastAppliedRevision, `master@sha1:${second}`)
   await untouched()
 
@@ -224,6 +227,7 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   o = await until("health check failure", (o) => o.status?.lastAttemptedRevision === `master@sha1:${fifth}` && ready(o)?.reason === "HealthCheckFailed")
   assert.match(ready(o)!.message, /Deployment\/apps\/web/)
   assert.equal(ready(o)!.status, "False")
+  await waitFor("the HealthCheckFailed event", () => events.find((e) => e.involvedObject.name === "apps" && e.reason === "HealthCheckFailed" && e.metadata?.revision === `master@sha1:${fifth}`))
 }
 
 test("Kustomization acceptance on the embedded API server", { timeout: 180_000 }, (t) => scenario(t, "embedded"))

@@ -102,7 +102,7 @@ test("stalled errors wait for a spec change; waiting errors retry after their de
         runs.push(`${ctx.key.name}@${ctx.generation}`)
         if (ctx.key.name === "stalled" && ctx.generation === 1) return Effect.fail(new Stalled({ reason: "InvalidURL", message: "bad url" }))
         if (ctx.key.name === "waiting" && runs.filter((r) => r.startsWith("waiting")).length < 3)
-          return Effect.fail(new Waiting({ reason: "DependencyNotReady", message: "dep", retryAfterMs: 30 }))
+          return Effect.fail(new Waiting({ reason: "DependencyNotReady", message: "dep", retryAfterMs: 30, metadata: { revision: "main@sha1:1" } }))
         return Effect.void
       }),
   })
@@ -116,6 +116,8 @@ test("stalled errors wait for a spec change; waiting errors retry after their de
   const severities = (name: string) => [...new Set(events.filter((e) => e.involvedObject.name === name).map((e) => `${e.severity} ${e.reason}`))]
   assert.deepEqual(severities("waiting"), ["info DependencyNotReady"])
   assert.deepEqual(severities("stalled"), ["error InvalidURL"])
+  // A run's error carries the event's metadata (the revision it is about).
+  assert.ok(events.filter((e) => e.involvedObject.name === "waiting").every((e) => e.metadata?.revision === "main@sha1:1"))
   catalog.put({ key: key("stalled"), generation: 2, spec: {} })
   await sleep(50)
   assert.deepEqual(runs.filter((r) => r.startsWith("stalled")), ["stalled@1", "stalled@2"])

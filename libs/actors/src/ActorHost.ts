@@ -463,7 +463,7 @@ export class ActorHost {
       // DependencyNotReady as an info event, so an Alert on errors does not fire for it.
       if (c.kind === "waiting") this.log.info("run waiting", { key: a.id, reason: c.reason, message: c.message })
       else this.log.warn("run failed", { key: a.id, reason: c.reason, class: c.kind, error: c.message })
-      this.publishEvent(a.key, { severity: c.kind === "waiting" ? "info" : "error", reason: c.reason, message: c.message })
+      this.publishEvent(a.key, { severity: c.kind === "waiting" ? "info" : "error", reason: c.reason, message: c.message, ...(c.metadata ? { metadata: c.metadata } : {}) })
       kind = "retry"
       if (c.kind === "stalled") {
         a.stalled = true

@@ -203,7 +203,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           const st = failedStatus(prev, gen, "HealthCheckFailed", reply.error.message, revision, token, now(), inventory)
           await patch(k, id, { ...st, conditions: setCondition(st.conditions, { type: "Healthy", status: "False", reason: "HealthCheckFailed", message: reply.error.message, observedGeneration: gen }, now()) })
           built.delete(id)
-          throw new Transient({ reason: "HealthCheckFailed", message: reply.error.message })
+          throw new Transient({ reason: "HealthCheckFailed", message: reply.error.message, metadata: { revision } })
         }
         throw new StepFailure(reply.error.reason, reply.error.message)
       }
@@ -228,10 +228,12 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
             ? new StepFailure("ReconciliationFailed", e.message, true)
             : new StepFailure("ReconciliationFailed", (e as Error).message ?? String(e))
       await patch(k, id, failedStatus(prev, gen, f.reason, f.message, revision, token, now())).catch(() => undefined)
+      // The event names the revision it is about, as Flux's do (commit statuses are keyed on it).
+      const metadata = revision ? { metadata: { revision } } : {}
       throw f.waiting
         ? // Flux's --requeue-dependency: 30 s; the dependency's or source's own event usually comes first.
-          new Waiting({ reason: f.reason, message: f.message, retryAfterMs: Math.min(30_000, kustomizationRetryInterval(k.spec)) })
-        : new Transient({ reason: f.reason, message: f.message })
+          new Waiting({ reason: f.reason, message: f.message, retryAfterMs: Math.min(30_000, kustomizationRetryInterval(k.spec)), ...metadata })
+        : new Transient({ reason: f.reason, message: f.message, ...metadata })
     }
   }
 
