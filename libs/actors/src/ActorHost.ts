@@ -148,7 +148,7 @@ export class ActorHost {
       }
       if (this.o.catalog) {
         this.unsubscribe.push(
-          await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation, e.requestToken), remove: (k) => this.remove(k) }),
+          await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation, e.requestToken), remove: (k, last) => this.remove(k, last) }),
         )
       }
     }
@@ -227,14 +227,26 @@ export class ActorHost {
     return true
   }
 
-  /** The resource is gone: stop its actor. */
-  async remove(key: ActorKey): Promise<void> {
+  /**
+   * The resource is gone (or being deleted): stop its actor and release what it owned. True when
+   * this replica's partition holds it and the cleanup succeeded (a deletion finalizer may go then);
+   * an object deleted while no actor ran here yet (at start) is cleaned up from `last`.
+   */
+  async remove(key: ActorKey, last?: unknown): Promise<boolean> {
     const id = keyString(key)
     this.entries.delete(id)
     const a = this.actors.get(id)
-    if (!a) return
-    await this.stopActor(a)
-    await a.behavior.deleted?.(key).catch((e: unknown) => this.log.warn("cleanup after deletion failed", { key: id, error: String(e) }))
+    if (a) await this.stopActor(a)
+    const behavior = a?.behavior ?? this.behaviors.get(key.kind)
+    if (!behavior || !this.placement.holds(partitionOf(id, this.partitions))) return false
+    if (!a && last === undefined) return true
+    try {
+      await behavior.deleted?.(key, last)
+      return true
+    } catch (e) {
+      this.log.warn("cleanup after deletion failed", { key: id, error: String(e) })
+      return false
+    }
   }
 
   /** Publishes an event about a resource, in Flux's shape. */

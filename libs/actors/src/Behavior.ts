@@ -54,8 +54,11 @@ export interface Behavior<Spec = unknown> {
   /** spec.suspend: no runs while true. */
   readonly suspended?: (spec: Spec) => boolean
   readonly backoff?: BackoffOptions
-  /** The resource was deleted (called on the replica that hosted it, after its actor stopped): release what it owns. */
-  readonly deleted?: (key: ActorKey) => Promise<void>
+  /**
+   * The resource was deleted (called on the replica whose partition holds it, after its actor
+   * stopped; `last`: the object as last seen, when known): release what it owns.
+   */
+  readonly deleted?: (key: ActorKey, last?: unknown) => Promise<void>
   /**
    * Called once when the host starts: subscribe to what should wake actors
    * (another kind's events, say). Returns the unsubscribe function.

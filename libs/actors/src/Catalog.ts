@@ -20,7 +20,11 @@ export interface CatalogEntry {
 
 export interface CatalogListener {
   upsert(entry: CatalogEntry): void
-  remove(key: ActorKey): void
+  /**
+   * The resource is gone, or being deleted (`last`: the object as last seen). Resolves to whether
+   * this replica hosts it and has released what it owned (a finalizer may then be removed).
+   */
+  remove(key: ActorKey, last?: unknown): Promise<boolean>
 }
 
 /** Sends every current entry of a kind, then every change, until stopped. */
@@ -39,7 +43,7 @@ export class MemoryCatalog implements Catalog {
   }
   remove(key: ActorKey): void {
     if (!this.entries.delete(id(key))) return
-    for (const l of this.listeners.get(key.kind) ?? []) l.remove(key)
+    for (const l of this.listeners.get(key.kind) ?? []) void l.remove(key)
   }
   async watch(kind: string, listener: CatalogListener) {
     for (const e of this.entries.values()) if (e.key.kind === kind) listener.upsert(e)
@@ -79,7 +83,7 @@ export class KvCatalog implements Catalog {
       for await (const e of iter) {
         const [k, ns, name] = e.key.split(".") as [string, string, string]
         const key = { kind: k, namespace: ns === CLUSTER_SCOPE ? "" : decodeToken(ns), name: decodeToken(name) }
-        if (e.operation !== "PUT") listener.remove(key)
+        if (e.operation !== "PUT") void listener.remove(key)
         else {
           const v = JSON.parse(dec.decode(e.value)) as { generation: number; spec: unknown }
           listener.upsert({ key, generation: v.generation, spec: v.spec })

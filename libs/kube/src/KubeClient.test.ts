@@ -4,7 +4,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { kubeRealBinaries, startKubeReal, waitFor } from "@moor/testing"
-import { KubeCatalog } from "./KubeCatalog.ts"
+import { FLUX_FINALIZER, KubeCatalog } from "./KubeCatalog.ts"
 import { KubeClient, KubeError, type KubeObject } from "./KubeClient.ts"
 
 const crd = {
@@ -50,12 +50,17 @@ test("client, informer and catalog against the real kube-apiserver", { skip: kub
   // The catalog delivers existing objects, then changes, with generations.
   const seen: { name: string; generation: number }[] = []
   const removed: string[] = []
+  const lasts: KubeObject[] = []
   const mk = (name: string, size: unknown) => ({ apiVersion: "example.moor.dev/v1", kind: "Widget", metadata: { name, namespace: "default" }, spec: { size } })
   await waitFor("the first apply", () => kube.apply(mk("one", 1) as KubeObject, { fieldManager: "moor-test" }).catch(() => undefined), 20_000, 200)
   const catalog = new KubeCatalog(kube, new Map([["widget", widgets]]))
   const stop = await catalog.watch("widget", {
     upsert: (e) => seen.push({ name: e.key.name, generation: e.generation }),
-    remove: (k) => removed.push(k.name),
+    remove: (k, last) => {
+      removed.push(k.name)
+      if (last !== undefined) lasts.push(last as KubeObject)
+      return Promise.resolve(true)
+    },
   })
   t.after(stop)
   assert.deepEqual(seen, [{ name: "one", generation: 1 }])
@@ -99,4 +104,37 @@ test("client, informer and catalog against the real kube-apiserver", { skip: kub
 
   await kube.delete(widgets, "default", "two")
   await waitFor("the delete", () => removed.includes("two"))
+
+  // An object from a Flux install carries Flux's finalizer: on delete it is released once (with its
+  // last state), then the finalizer is removed and the delete completes; another finalizer is kept.
+  const withFinalizers = (name: string, finalizers: string[]) => ({ ...mk(name, 1), metadata: { ...mk(name, 1).metadata, finalizers } }) as KubeObject
+  await kube.apply(withFinalizers("flux", [FLUX_FINALIZER]), { fieldManager: "moor-test" })
+  await kube.apply(withFinalizers("both", [FLUX_FINALIZER, "example.moor.dev/keep"]), { fieldManager: "moor-test" })
+  await waitFor("the watch events", () => seen.some((s) => s.name === "flux") && seen.some((s) => s.name === "both"))
+  const upserts = () => seen.filter((s) => s.name === "both").length
+  await kube.delete(widgets, "default", "flux")
+  await waitFor("the Flux finalizer removed and the object gone", async () => (await kube.find(widgets, "default", "flux")) === undefined, 20_000, 100)
+  assert.deepEqual(removed.filter((n) => n === "flux"), ["flux"], "released once")
+  assert.ok(lasts.some((o) => o.metadata.name === "flux" && o.metadata.deletionTimestamp), "released with its last state")
+  const before = upserts()
+  await kube.delete(widgets, "default", "both")
+  const both = await waitFor("only Flux's finalizer removed", async () => {
+    const o = await kube.find(widgets, "default", "both")
+    return o && !(o.metadata.finalizers ?? []).includes(FLUX_FINALIZER) ? o : undefined
+  }, 20_000, 100)
+  assert.deepEqual(both.metadata.finalizers, ["example.moor.dev/keep"])
+  assert.equal(upserts(), before, "an object being deleted is not handed back to its actor")
+  await kube.patch(widgets, "default", "both", "merge", { metadata: { finalizers: null } })
+  await waitFor("the other finalizer's delete", async () => (await kube.find(widgets, "default", "both")) === undefined, 20_000, 100)
+  await new Promise((r) => setTimeout(r, 200))
+  assert.deepEqual(removed.filter((n) => n === "both"), ["both"], "released once, not again when it is gone")
+  // Deleted before the watch starts (moor was down): the first list releases it and the delete completes.
+  await kube.apply(withFinalizers("early", [FLUX_FINALIZER]), { fieldManager: "moor-test" })
+  stop()
+  await kube.delete(widgets, "default", "early")
+  assert.ok((await kube.get(widgets, "default", "early")).metadata.deletionTimestamp, "held by the finalizer while nothing watches")
+  const stop2 = await catalog.watch("widget", { upsert: () => undefined, remove: (k) => (removed.push(k.name), Promise.resolve(true)) })
+  t.after(stop2)
+  await waitFor("the terminating object released at start", async () => (await kube.find(widgets, "default", "early")) === undefined, 20_000, 100)
+  assert.deepEqual(removed.filter((n) => n === "early"), ["early"])
 })

@@ -247,10 +247,13 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,
     suspended: (k) => k.spec.suspend === true,
     run: serialRuns(reconcile),
-    deleted: async (key) => {
+    deleted: async (key, lastSeen) => {
       const id = `${key.namespace}/${key.name}`
-      const last = written.get(id)
-      const k = lastSpec.get(id)
+      // What this replica wrote and reconciled, else the object as last seen (deleted before a run
+      // here, e.g. while moor was down, and held by Flux's finalizer until now).
+      const seen = lastSeen as Kustomization | undefined
+      const last: Status | undefined = written.get(id) ?? (seen?.status as Status | undefined)
+      const k = lastSpec.get(id) ?? seen
       written.delete(id)
       lastSpec.delete(id)
       built.delete(id)

@@ -44,9 +44,9 @@ class SuspendRelay implements Catalog {
         }
         listener.upsert(e)
       },
-      remove: (key) => {
+      remove: (key, last) => {
         this.seen.delete(`${key.namespace}/${key.name}`)
-        listener.remove(key)
+        return listener.remove(key, last)
       },
     })
   }

@@ -1,0 +1,46 @@
+// Deleting a Kustomization with prune deletes what it applied, end to end (git daemon, source and
+// kustomize services, API server), on both servers. One of the two carries Flux's finalizer, as
+// an object made by a Flux install does: moor prunes, then removes the finalizer, and the delete
+// completes instead of hanging in Terminating.
+import { test, type TestContext } from "node:test"
+import assert from "node:assert/strict"
+import { FLUX_FINALIZER, type KubeObject } from "@moor/kube"
+import { kubeRealBinaries, startGitDaemon, waitFor } from "@moor/testing"
+import { makeRepo, tempDir } from "../harness.ts"
+import { gitRepository, kustomization, startServices } from "./services.ts"
+
+const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: default\ndata:\n  key: value\n`
+const ready = (o: KubeObject | undefined) => (o?.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === "Ready" && c.status === "True") === true
+
+const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
+  const c = await startServices(t, { cluster })
+  const root = tempDir(t)
+  makeRepo(root, "fleet", { "plain/cm.yaml": configMap("from-plain"), "flux/cm.yaml": configMap("from-flux"), "kept/cm.yaml": configMap("from-kept") })
+  const daemon = await startGitDaemon(root)
+  t.after(() => daemon.stop())
+  const withFinalizer = (k: KubeObject): KubeObject => ({ ...k, metadata: { ...k.metadata, finalizers: [FLUX_FINALIZER] } })
+  await c.kube.apply(kustomization("plain", { path: "./plain" }), { fieldManager: "test" })
+  await c.kube.apply(withFinalizer(kustomization("flux", { path: "./flux" })), { fieldManager: "test" })
+  await c.kube.apply(withFinalizer(kustomization("kept", { path: "./kept", prune: false })), { fieldManager: "test" })
+  await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
+  const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+  const cms = await c.kube.resource("v1", "ConfigMap")
+  for (const name of ["plain", "flux", "kept"]) await waitFor(`${name} Ready`, async () => ready(await c.kube.find(kss, "default", name)), 60_000, 100)
+  for (const name of ["from-plain", "from-flux", "from-kept"]) assert.ok(await c.kube.find(cms, "default", name), name)
+
+  // prune: true, no finalizer: its ConfigMap goes after the Kustomization is gone.
+  await c.kube.delete(kss, "default", "plain")
+  await waitFor("from-plain pruned", async () => (await c.kube.find(cms, "default", "from-plain")) === undefined, 20_000, 100)
+  // prune: true with Flux's finalizer: pruned first, then the finalizer removed and the delete done.
+  await c.kube.delete(kss, "default", "flux")
+  await waitFor("flux gone", async () => (await c.kube.find(kss, "default", "flux")) === undefined, 20_000, 100)
+  assert.equal(await c.kube.find(cms, "default", "from-flux"), undefined, "pruned before the finalizer went")
+  // prune: false with Flux's finalizer: the delete completes and the ConfigMap stays.
+  await c.kube.delete(kss, "default", "kept")
+  await waitFor("kept gone", async () => (await c.kube.find(kss, "default", "kept")) === undefined, 20_000, 100)
+  assert.ok(await c.kube.find(cms, "default", "from-kept"), "prune: false leaves the objects")
+}
+
+test("deleting Kustomizations (with and without Flux's finalizer) on the embedded API server", { timeout: 120_000 }, (t) => scenario(t, "embedded"))
+
+test("deleting Kustomizations (with and without Flux's finalizer) on the real kube-apiserver 1.20", { skip: kubeRealBinaries() ? false : "kube-real is not built (../shared/tools/kube-real/build.sh)", timeout: 180_000 }, (t) => scenario(t, "real"))
