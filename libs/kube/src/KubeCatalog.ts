@@ -37,22 +37,22 @@ export class KubeCatalog implements Catalog {
     if (!r) throw new Error(`no API resource registered for kind ${kind}`)
     const key = (o: KubeObject) => ({ kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name })
     const id = (o: KubeObject) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`
-    // Objects being deleted that carry Flux's finalizer, by id: the latest state seen and a retry timer.
-    // Each is released once by its actor (listener.remove), then the finalizer goes.
-    const finalizing = new Map<string, { obj: KubeObject; timer?: NodeJS.Timeout }>()
+    // Objects being deleted that carry Flux's finalizer, by id: the latest state seen, whether its
+    // actor released it (listener.remove, once), and a retry timer. Then the finalizer goes.
+    const finalizing = new Map<string, { obj: KubeObject; released?: boolean; timer?: NodeJS.Timeout }>()
     let stopped = false
     const retry = (k: string, ms: number) => {
       const f = finalizing.get(k)
       if (f && !stopped) f.timer = setTimeout(() => void finalize(k), ms)
     }
     const finalize = async (k: string) => {
-      const first = finalizing.get(k)?.obj
-      if (!first || stopped) return
-      const handled = await listener.remove(key(first), first)
+      const f = finalizing.get(k)
+      if (!f || stopped) return
+      if (!f.released) f.released = await listener.remove(key(f.obj), f.obj)
       const o = finalizing.get(k)?.obj
       if (!o || stopped) return
       // not held here, or the cleanup failed: again later, while it is still being deleted
-      if (!handled) return retry(k, FINALIZE_RETRY_MS)
+      if (!f.released) return retry(k, FINALIZE_RETRY_MS)
       const finalizers = o.metadata.finalizers ?? []
       if (!finalizers.includes(FLUX_FINALIZER)) return
       try {
