@@ -309,9 +309,8 @@ export class KubeClient {
     patch: unknown,
     query: RequestOptions["query"] = {},
     sub?: string,
-    discard = false,
   ): Promise<T> {
-    return this.request<T>("PATCH", KubeClient.path(r, namespace, name, sub), { body: patch, contentType: patchContentType[type], query, discard })
+    return this.request<T>("PATCH", KubeClient.path(r, namespace, name, sub), { body: patch, contentType: patchContentType[type], query })
   }
 
   /** Merge-patches the status subresource. */
@@ -331,7 +330,7 @@ export class KubeClient {
    */
   async applied(obj: KubeObject, o: ApplyRequestOptions): Promise<void> {
     const r = await this.resource(obj.apiVersion, obj.kind)
-    await this.patch(r, obj.metadata.namespace, obj.metadata.name, "apply", obj, applyQuery(o), undefined, true)
+    await this.request("PATCH", KubeClient.path(r, obj.metadata.namespace, obj.metadata.name), { body: obj, contentType: patchContentType.apply, query: applyQuery(o), discard: true })
   }
 
   async delete(r: ResourceRef, namespace: string | undefined, name: string, query: RequestOptions["query"] = {}): Promise<void> {

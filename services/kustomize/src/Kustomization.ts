@@ -6,7 +6,7 @@
 // file the build reads is recorded as applied without a rebuild (skip rule).
 import { serialRuns, Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
 import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
-import { decodeKustomization, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, orThrow, setCondition, type Kustomization } from "@moor/api"
+import { decodeKustomization, getCondition, isTrue, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, orThrow, setCondition, type Kustomization } from "@moor/api"
 import type { ArtifactStore } from "@moor/artifact"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
 import { fluxBuild } from "@moor/kustomize"
@@ -88,7 +88,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     const id = `${ns}/${k.metadata.name}`
     const gen = ctx.generation
     let prev: Status = written.get(id) ?? ((k.status ?? {}) as Status)
-    const wasReady = (prev.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === "Ready" && c.status === "True")
+    const wasReady = isTrue(prev.conditions, "Ready")
     const now = () => new Date()
     const token = k.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]
     lastSpec.set(id, k)
@@ -305,7 +305,7 @@ const progressingStatus = (prev: Status, gen: number, message: string, now: Date
 
 const failedStatus = (prev: Status, gen: number, reason: string, message: string, revision: string | undefined, token: string | undefined, now: Date, inventory?: unknown): Status => {
   // A failed run is retried: Flux keeps Reconciling with the reason ProgressingWithRetry.
-  const reconciling = (prev.conditions as { type: string; message: string }[] | undefined)?.find((c) => c.type === "Reconciling")
+  const reconciling = getCondition(prev.conditions, "Reconciling")
   let c = reconciling ? setCondition(prev.conditions, { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: reconciling.message, observedGeneration: gen }, now) : prev.conditions
   c = setCondition(c, { type: "Ready", status: "False", reason, message, observedGeneration: gen }, now)
   return {
