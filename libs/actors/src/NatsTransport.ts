@@ -90,10 +90,11 @@ export class NatsKv implements KvStoreShape {
       throw e
     }
   }
+  /** Each key once: the KV listing may yield a key twice when it is written meanwhile. */
   async keys(prefix: string) {
-    const out: string[] = []
-    for await (const k of await this.kv.keys(`${prefix}>`)) out.push(k)
-    return out
+    const out = new Set<string>()
+    for await (const k of await this.kv.keys(`${prefix}>`)) out.add(k)
+    return [...out]
   }
 }
 

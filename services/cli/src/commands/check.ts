@@ -112,7 +112,12 @@ Example:
           try {
             const kv = await new Kvm(nc).open(LEASES_BUCKET)
             const now = Date.now()
+            // keys() may yield a key twice when it is written during the listing (the services
+            // renew their leases every second), so each key is read once
+            const seen = new Set<string>()
             for await (const key of await kv.keys()) {
+              if (seen.has(key)) continue
+              seen.add(key)
               const e = await kv.get(key)
               if (!e || e.operation !== "PUT") continue
               const [t, service] = key.split(".")
