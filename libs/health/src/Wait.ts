@@ -1,6 +1,7 @@
 // Waiting for objects to become healthy: polls them through the KubeClient and applies
 // `status` until every one is Current, one is Failed (fail fast), or the timeout passes.
 import { KubeError, type KubeClient, type KubeObject } from "@moor/kube"
+import type { HealthRules } from "./Exprs.ts"
 import type { Health } from "./internal/Types.ts"
 import { status } from "./Status.ts"
 
@@ -25,6 +26,8 @@ export interface WaitOptions {
   /** Stop as soon as one object is Failed (Flux's behaviour); default true. */
   readonly failFast?: boolean
   readonly signal?: AbortSignal
+  /** Rules by group/kind that replace the built-in ones (compiled healthCheckExprs). */
+  readonly rules?: HealthRules
 }
 
 /** The outcome: ok when all objects are Current; otherwise the ones that are not, with messages. */
@@ -37,12 +40,12 @@ export interface WaitResult {
 /** "Deployment/apps/web" style name for messages. */
 export const refString = (r: ObjectRef): string => `${r.kind}/${r.namespace ? `${r.namespace}/` : ""}${r.name}`
 
-const check = async (kube: KubeClient, ref: ObjectRef): Promise<Health> => {
+const check = async (kube: KubeClient, ref: ObjectRef, custom: HealthRules | undefined): Promise<Health> => {
   try {
     const rt = await kube.resource(ref.apiVersion, ref.kind)
     const live = await kube.find<KubeObject>(rt, ref.namespace, ref.name)
     if (live === undefined) return { status: "InProgress", message: "not found" }
-    return status(live)
+    return status(live, custom)
   } catch (e) {
     if (e instanceof KubeError && e.code === 404) return { status: "InProgress", message: e.message }
     return { status: "Unknown", message: e instanceof Error ? e.message : String(e) }
@@ -56,7 +59,7 @@ export const waitFor = async (kube: KubeClient, refs: ReadonlyArray<ObjectRef>, 
   let pending = [...refs]
   let last: Unhealthy[] = []
   for (;;) {
-    const results = await Promise.all(pending.map(async (ref) => ({ ref, ...(await check(kube, ref)) })))
+    const results = await Promise.all(pending.map(async (ref) => ({ ref, ...(await check(kube, ref, o.rules)) })))
     last = results.filter((r) => r.status !== "Current")
     pending = last.map((r) => r.ref)
     const anyFailed = last.some((r) => r.status === "Failed")

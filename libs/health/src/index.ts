@@ -3,3 +3,4 @@
 export type { Health, HealthStatus } from "./internal/Types.ts"
 export { groupOf, rules, status } from "./Status.ts"
 export { describe, refString, waitFor, type ObjectRef, type Unhealthy, type WaitOptions, type WaitResult } from "./Wait.ts"
+export { compileHealthExprs, InvalidHealthExpr, type HealthCheckExpr, type HealthRules } from "./Exprs.ts"

@@ -56,6 +56,18 @@ export const ApplyBundle = Schema.Struct({
     wait: Schema.Boolean,
     /** How long health checks may take (spec.timeout), in ms. */
     timeoutMs: Schema.Int,
+    /** spec.healthCheckExprs: CEL health rules for kinds kstatus cannot read (validated by the sender). */
+    healthCheckExprs: Schema.optional(
+      Schema.Array(
+        Schema.Struct({
+          apiVersion: Schema.String,
+          kind: Schema.String,
+          current: Schema.String,
+          inProgress: Schema.optional(Schema.String),
+          failed: Schema.optional(Schema.String),
+        }),
+      ),
+    ),
   }),
   /** spec.decryption: SOPS with the age identities of secretRef (owner's namespace, target cluster), else flux-system/sops-age. */
   decryption: Schema.optional(Schema.Struct({ provider: Schema.Literal("sops"), secretRef: Schema.optional(Schema.Struct({ name: Schema.String })) })),

@@ -9,7 +9,7 @@ import { parseAllDocuments } from "yaml"
 import type { NatsConnection } from "@nats-io/transport-node"
 import type { Log } from "@moor/actors"
 import type { ArtifactStore } from "@moor/artifact"
-import { describe, waitFor } from "@moor/health"
+import { compileHealthExprs, describe, InvalidHealthExpr, waitFor, type HealthRules } from "@moor/health"
 import type { KubeClient, KubeObject } from "@moor/kube"
 import {
   applyOwnersSubject,
@@ -227,6 +227,13 @@ export class ApplyActor {
 
   private async apply(req: ApplyBundle): Promise<ApplyReply> {
     const target = await this.targets.resolve(req.owner, req.target)
+    // before anything is applied: a health rule that cannot be used fails the revision untouched
+    let rules: HealthRules | undefined
+    try {
+      rules = this.healthRules(req.options.healthCheckExprs)
+    } catch (e) {
+      throw e instanceof InvalidHealthExpr ? new ApplyFailure(e.reason, e.message) : e
+    }
     const bytes = await this.o.store.get(req.digest)
     if (!bytes) throw new ApplyFailure("ArtifactFailed", `bundle ${req.digest} of revision ${req.revision} is not in the object store`)
     const bundle = parseBundle(new TextDecoder().decode(bytes))
@@ -261,7 +268,7 @@ export class ApplyActor {
         ? objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }))
         : req.options.healthChecks
       if (checks.length === 0) return { ok: true, result: resultOf(sets, inventory) }
-      const res = await waitFor(target.kube, checks, { timeout: req.options.timeoutMs, signal: this.stopping.signal })
+      const res = await waitFor(target.kube, checks, { timeout: req.options.timeoutMs, signal: this.stopping.signal, ...(rules ? { rules } : {}) })
       if (res.ok) return { ok: true, result: resultOf(sets, inventory, { ok: true, checked: checks.length, message: "Health check passed" }) }
       const message = hide(`health check failed after ${res.timedOut ? "timeout" : "a failure"}: ${describe(res.unhealthy)}`)
       return { ok: false, error: { reason: "HealthCheckFailed", message }, result: resultOf(sets, inventory, { ok: false, checked: checks.length, message }) }
@@ -269,6 +276,21 @@ export class ApplyActor {
       if (e instanceof SsaApplyError) throw new ApplyFailure("ReconciliationFailed", hide(e.message))
       throw new ApplyFailure("ReconciliationFailed", hide((e as Error)?.message ?? String(e)))
     }
+  }
+
+  // Compiled once per distinct set: owners reconcile every interval with the same expressions.
+  private readonly compiledRules = new Map<string, HealthRules>()
+  private healthRules(exprs: ApplyBundle["options"]["healthCheckExprs"]): HealthRules | undefined {
+    if (!exprs?.length) return undefined
+    const key = JSON.stringify(exprs)
+    let r = this.compiledRules.get(key)
+    if (!r) {
+      // the sender validated them; an invalid set from another sender fails this apply (InvalidHealthExpr)
+      r = compileHealthExprs(exprs)
+      if (this.compiledRules.size >= 256) this.compiledRules.clear()
+      this.compiledRules.set(key, r)
+    }
+    return r
   }
 
   private async delete(req: ApplyDelete): Promise<ApplyReply> {

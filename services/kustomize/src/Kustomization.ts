@@ -4,10 +4,11 @@
 // health, drift watch there) -> status + event. Steps fail with typed errors
 // whose reasons are Flux's condition reasons. A new revision that changes no
 // file the build reads is recorded as applied without a rebuild (skip rule).
-import { serialRuns, Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
+import { serialRuns, Stalled, Transient, Waiting, type Behavior, type RunContext } from "@moor/actors"
 import { Codecs, type ActorKey, type ApplyBundle, type ApplyOwner, type ApplyRequest, type ApplyResult, type Event } from "@moor/protocol"
 import { decodeKustomization, getCondition, isTrue, kustomizationRetryInterval, kustomizationTimeout, parseDuration, removeCondition, orThrow, setCondition, type Kustomization } from "@moor/api"
 import type { ArtifactStore } from "@moor/artifact"
+import { compileHealthExprs, InvalidHealthExpr } from "@moor/health"
 import type { KubeClient, KubeObject, ResourceRef } from "@moor/kube"
 import { fluxBuild } from "@moor/kustomize"
 import { ArtifactTrees, type Tree } from "./Artifacts.ts"
@@ -93,6 +94,15 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     const token = k.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"]
     lastSpec.set(id, k)
     let revision: string | undefined
+    // A health expression that does not compile needs a spec change: stalled before anything
+    // is applied (Flux's InvalidCELExpression), not retried until the spec changes.
+    try {
+      compileHealthExprs(k.spec.healthCheckExprs)
+    } catch (e) {
+      if (!(e instanceof InvalidHealthExpr)) throw e
+      await patch(k, id, stalledStatus(prev, gen, e.reason, e.message, token, now())).catch(() => undefined)
+      throw new Stalled({ reason: e.reason, message: e.message })
+    }
     try {
       // dependsOn: every dependency Ready at its current generation, else wait (woken by its success event).
       for (const d of k.spec.dependsOn ?? []) {
@@ -189,6 +199,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
           // wait: every applied object; otherwise the listed healthChecks (Flux ignores them under wait).
           healthChecks: k.spec.wait ? [] : (k.spec.healthChecks ?? []).map((h) => ({ apiVersion: h.apiVersion ?? "v1", kind: h.kind, name: h.name, namespace: h.namespace ?? ns })),
           timeoutMs,
+          ...(k.spec.healthCheckExprs?.length ? { healthCheckExprs: k.spec.healthCheckExprs } : {}),
         },
         ...(k.spec.decryption ? { decryption: { provider: "sops" as const, ...(k.spec.decryption.secretRef ? { secretRef: { name: k.spec.decryption.secretRef.name } } : {}) } } : {}),
         ...targetOf(k.spec),
@@ -301,6 +312,13 @@ const progressingStatus = (prev: Status, gen: number, message: string, now: Date
   let c = setCondition(prev.conditions, { type: "Reconciling", status: "True", reason: "Progressing", message, observedGeneration: gen }, now)
   c = setCondition(c, { type: "Ready", status: "Unknown", reason: "Progressing", message: "Reconciliation in progress", observedGeneration: gen }, now)
   return { ...prev, conditions: c }
+}
+
+const stalledStatus = (prev: Status, gen: number, reason: string, message: string, token: string | undefined, now: Date): Status => {
+  let c = removeCondition(prev.conditions, "Reconciling")
+  c = setCondition(c, { type: "Stalled", status: "True", reason, message, observedGeneration: gen }, now)
+  c = setCondition(c, { type: "Ready", status: "False", reason, message, observedGeneration: gen }, now)
+  return { ...prev, conditions: c, observedGeneration: gen, ...(token !== undefined ? { lastHandledReconcileAt: token } : {}) }
 }
 
 const failedStatus = (prev: Status, gen: number, reason: string, message: string, revision: string | undefined, token: string | undefined, now: Date, inventory?: unknown): Status => {
