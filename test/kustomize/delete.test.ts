@@ -1,10 +1,12 @@
 // Deleting a Kustomization with prune deletes what it applied, end to end (git daemon, source and
-// kustomize services, API server), on both servers. One of the two carries Flux's finalizer, as
-// an object made by a Flux install does: moor prunes, then removes the finalizer, and the delete
-// completes instead of hanging in Terminating.
+// kustomize services, API server), on both servers. moor puts Flux's finalizer on what it
+// reconciles (one Kustomization here carries it from the start, as an object made by a Flux install
+// does): moor prunes, then removes the finalizer, and the delete completes instead of hanging in
+// Terminating. A Kustomization whose finalizer is taken off before the delete is orphaned, as in
+// Flux: its objects stay and are no longer corrected.
 import { test, type TestContext } from "node:test"
 import assert from "node:assert/strict"
-import { FLUX_FINALIZER, type KubeObject } from "@moor/kube"
+import { dropFinalizer, FLUX_FINALIZER, type KubeObject } from "@moor/kube"
 import { kubeRealBinaries, startGitDaemon, waitFor } from "@moor/testing"
 import { makeRepo, tempDir } from "../harness.ts"
 import { gitRepository, kustomization, startServices } from "./services.ts"
@@ -15,20 +17,29 @@ const ready = (o: KubeObject | undefined) => (o?.status?.conditions as { type: s
 const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   const c = await startServices(t, { cluster })
   const root = tempDir(t)
-  makeRepo(root, "fleet", { "plain/cm.yaml": configMap("from-plain"), "flux/cm.yaml": configMap("from-flux"), "kept/cm.yaml": configMap("from-kept") })
+  makeRepo(root, "fleet", { "plain/cm.yaml": configMap("from-plain"), "flux/cm.yaml": configMap("from-flux"), "kept/cm.yaml": configMap("from-kept"), "orphan/cm.yaml": configMap("from-orphan") })
   const daemon = await startGitDaemon(root)
   t.after(() => daemon.stop())
   const withFinalizer = (k: KubeObject): KubeObject => ({ ...k, metadata: { ...k.metadata, finalizers: [FLUX_FINALIZER] } })
   await c.kube.apply(kustomization("plain", { path: "./plain" }), { fieldManager: "test" })
   await c.kube.apply(withFinalizer(kustomization("flux", { path: "./flux" })), { fieldManager: "test" })
   await c.kube.apply(withFinalizer(kustomization("kept", { path: "./kept", prune: false })), { fieldManager: "test" })
+  await c.kube.apply(kustomization("orphan", { path: "./orphan" }), { fieldManager: "test" })
   await c.kube.apply(gitRepository(daemon.url("fleet.git")), { fieldManager: "test" })
   const kss = await c.kube.resource("kustomize.toolkit.fluxcd.io/v1", "Kustomization")
   const cms = await c.kube.resource("v1", "ConfigMap")
-  for (const name of ["plain", "flux", "kept"]) await waitFor(`${name} Ready`, async () => ready(await c.kube.find(kss, "default", name)), 60_000, 100)
-  for (const name of ["from-plain", "from-flux", "from-kept"]) assert.ok(await c.kube.find(cms, "default", name), name)
+  for (const name of ["plain", "flux", "kept", "orphan"]) await waitFor(`${name} Ready`, async () => ready(await c.kube.find(kss, "default", name)), 60_000, 100)
+  for (const name of ["from-plain", "from-flux", "from-kept", "from-orphan"]) assert.ok(await c.kube.find(cms, "default", name), name)
+  // moor put the finalizer on the ones created without it, as Flux's controllers do
+  for (const name of ["plain", "orphan"]) {
+    const k = await waitFor(`${name}'s finalizer`, async () => {
+      const o = await c.kube.find(kss, "default", name)
+      return o?.metadata.finalizers?.includes(FLUX_FINALIZER) ? o : undefined
+    }, 10_000, 100)
+    assert.deepEqual(k.metadata.finalizers, [FLUX_FINALIZER])
+  }
 
-  // prune: true, no finalizer: its ConfigMap goes after the Kustomization is gone.
+  // prune: true, finalizer added by moor: its ConfigMap goes, then the Kustomization.
   await c.kube.delete(kss, "default", "plain")
   await waitFor("from-plain pruned", async () => (await c.kube.find(cms, "default", "from-plain")) === undefined, 20_000, 100)
   // prune: true with Flux's finalizer: pruned first, then the finalizer removed and the delete done.
@@ -39,6 +50,18 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
   await c.kube.delete(kss, "default", "kept")
   await waitFor("kept gone", async () => (await c.kube.find(kss, "default", "kept")) === undefined, 20_000, 100)
   assert.ok(await c.kube.find(cms, "default", "from-kept"), "prune: false leaves the objects")
+  // The finalizer taken off first, then deleted: gone at once, nothing pruned, not added back.
+  await dropFinalizer(c.kube, kss, (await c.kube.find(kss, "default", "orphan"))!)
+  await new Promise((r) => setTimeout(r, 500))
+  assert.deepEqual((await c.kube.find(kss, "default", "orphan"))?.metadata.finalizers ?? [], [], "moor did not put it back")
+  await c.kube.delete(kss, "default", "orphan")
+  await waitFor("orphan gone", async () => (await c.kube.find(kss, "default", "orphan")) === undefined, 20_000, 100)
+  // and no longer corrected: a change to its ConfigMap stays (drift is reverted within ~2 s otherwise)
+  await new Promise((r) => setTimeout(r, 1_000))
+  await c.kube.patch(cms, "default", "from-orphan", "merge", { data: { key: "changed by hand" } })
+  await new Promise((r) => setTimeout(r, 3_000))
+  const orphaned = await c.kube.find(cms, "default", "from-orphan")
+  assert.equal((orphaned?.data as Record<string, string> | undefined)?.key, "changed by hand", "orphaned objects stay, uncorrected")
 }
 
 test("deleting Kustomizations (with and without Flux's finalizer) on the embedded API server", { timeout: 120_000 }, (t) => scenario(t, "embedded"))

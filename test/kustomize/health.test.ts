@@ -80,7 +80,7 @@ const scenario = async (t: TestContext, cluster: "embedded" | "real") => {
     return r?.status === "False" && r.reason === "HealthCheckFailed" ? r : undefined
   }, 30_000, 100)
   assert.match(failed.message, /Database\/default\/orders: Failed: healthCheckExprs: failed expression is true/)
-  assert.ok(c.events.some((e) => e.involvedObject.name === "db" && e.reason === "HealthCheckFailed"), "a HealthCheckFailed event")
+  await waitFor("a HealthCheckFailed event", () => c.events.some((e) => e.involvedObject.name === "db" && e.reason === "HealthCheckFailed"), 10_000, 50)
 
   // Running with all replicas: current holds, the retry (retryInterval 1s) finds it healthy.
   await c.kube.patchStatus(dbs, "default", "orders", { phase: "Running", replicas: 2 })

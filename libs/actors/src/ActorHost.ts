@@ -16,7 +16,7 @@ import {
   type CommandReply,
 } from "@moor/protocol"
 import type { Behavior, EventInput, RunResult, Trigger } from "./Behavior.ts"
-import type { Catalog, CatalogEntry } from "./Catalog.ts"
+import type { Catalog, CatalogEntry, RemoveOptions } from "./Catalog.ts"
 import { classify, RunTimeout } from "./Errors.ts"
 import { silentLog, type Log } from "./Log.ts"
 import { defaultPlacementOptions, partitionOf, Placement, SoloPlacement, type PartitionHandler, type PlacementOptions } from "./Placement.ts"
@@ -148,7 +148,7 @@ export class ActorHost {
       }
       if (this.o.catalog) {
         this.unsubscribe.push(
-          await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation, e.requestToken), remove: (k, last) => this.remove(k, last) }),
+          await this.o.catalog.watch(b.kind, { upsert: (e) => this.upsert(e.key, e.spec, e.generation, e.requestToken), remove: (k, last, o) => this.remove(k, last, o) }),
         )
       }
     }
@@ -232,7 +232,7 @@ export class ActorHost {
    * this replica's partition holds it and the cleanup succeeded (a deletion finalizer may go then);
    * an object deleted while no actor ran here yet (at start) is cleaned up from `last`.
    */
-  async remove(key: ActorKey, last?: unknown): Promise<boolean> {
+  async remove(key: ActorKey, last?: unknown, o?: RemoveOptions): Promise<boolean> {
     const id = keyString(key)
     this.entries.delete(id)
     const a = this.actors.get(id)
@@ -241,7 +241,7 @@ export class ActorHost {
     if (!behavior || !this.placement.holds(partitionOf(id, this.partitions))) return false
     if (!a && last === undefined) return true
     try {
-      await behavior.deleted?.(key, last)
+      await behavior.deleted?.(key, last, o?.orphan ? { orphan: true } : undefined)
       return true
     } catch (e) {
       this.log.warn("cleanup after deletion failed", { key: id, error: String(e) })

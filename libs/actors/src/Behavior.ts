@@ -1,4 +1,5 @@
 // What an actor does: the behaviour of one kind, as plain data and an Effect.
+import type { RemoveOptions } from "./Catalog.ts"
 import type { Effect } from "effect"
 import type { ActorKey, Severity } from "@moor/protocol"
 import type { BackoffOptions } from "./Schedule.ts"
@@ -56,9 +57,11 @@ export interface Behavior<Spec = unknown> {
   readonly backoff?: BackoffOptions
   /**
    * The resource was deleted (called on the replica whose partition holds it, after its actor
-   * stopped; `last`: the object as last seen, when known): release what it owns.
+   * stopped; `last`: the object as last seen, when known): release what it owns. `orphan`: its
+   * finalizer was taken off before the delete (Flux's way to delete without cleanup, and what
+   * `moor uninstall` does): forget it, but leave what it made in the cluster.
    */
-  readonly deleted?: (key: ActorKey, last?: unknown) => Promise<void>
+  readonly deleted?: (key: ActorKey, last?: unknown, o?: RemoveOptions) => Promise<void>
   /**
    * Called once when the host starts: subscribe to what should wake actors
    * (another kind's events, say). Returns the unsubscribe function.

@@ -18,13 +18,18 @@ export interface CatalogEntry {
   readonly requestToken?: string
 }
 
+/** How a resource went: `orphan` when its finalizer was removed first (no cleanup in the cluster). */
+export interface RemoveOptions {
+  readonly orphan?: boolean
+}
+
 export interface CatalogListener {
   upsert(entry: CatalogEntry): void
   /**
    * The resource is gone, or being deleted (`last`: the object as last seen). Resolves to whether
    * this replica hosts it and has released what it owned (a finalizer may then be removed).
    */
-  remove(key: ActorKey, last?: unknown): Promise<boolean>
+  remove(key: ActorKey, last?: unknown, o?: RemoveOptions): Promise<boolean>
 }
 
 /** Sends every current entry of a kind, then every change, until stopped. */

@@ -3,7 +3,7 @@
 // published to NATS (kept in JetStream), time as explicit schedules.
 export { ActorHost, defaultHostOptions, type HostOptions } from "./ActorHost.ts"
 export type { Behavior, EventInput, HostHandle, RunContext, RunResult, Trigger } from "./Behavior.ts"
-export { MemoryCatalog, KvCatalog, type Catalog, type CatalogEntry, type CatalogListener } from "./Catalog.ts"
+export { MemoryCatalog, KvCatalog, type Catalog, type CatalogEntry, type CatalogListener, type RemoveOptions } from "./Catalog.ts"
 export { classify, RunTimeout, Stalled, Transient, Waiting, type RunError } from "./Errors.ts"
 export { jsonLog, silentLog, type Level, type Log } from "./Log.ts"
 export { connectNats, ensureJetStream, NatsKv, NatsTransport, type JetStreamSetupOptions } from "./NatsTransport.ts"

@@ -10,12 +10,26 @@ import { KubeError, type KubeClient, type KubeObject, type ResourceRef } from ".
 export const RECONCILE_REQUEST_ANNOTATION = "reconcile.fluxcd.io/requestedAt"
 
 /**
- * Flux's controllers put this finalizer on their objects. An object that came from a Flux install
- * carries it, and would stay Terminating forever after a delete unless whoever reconciles it now
- * removes it: moor does, once the object's actor has released what it owned (a Kustomization with
- * prune deletes its objects first).
+ * Flux's controllers put this finalizer on their objects, and so does moor (on every object it
+ * reconciles, when it first sees it), so that an object deleted while no reconciler runs still
+ * has its cleanup done (a Kustomization with prune deletes its objects) once one runs again.
+ * On delete, the object's actor releases what it owned, then the finalizer is removed. An object
+ * whose finalizer was taken off before the delete (Flux's way to orphan what it made, and what
+ * `moor uninstall` does) is forgotten without cleanup.
  */
 export const FLUX_FINALIZER = "finalizers.fluxcd.io"
+
+/**
+ * Takes Flux's finalizer off an object, guarded by its finalizer list as read (a finalizer another
+ * controller adds meanwhile is kept: the patch fails with 422 and the caller reads again).
+ */
+export const dropFinalizer = async (client: KubeClient, r: ResourceRef, o: KubeObject): Promise<void> => {
+  const finalizers = o.metadata.finalizers ?? []
+  await client.patch(r, o.metadata.namespace, o.metadata.name, "json", [
+    { op: "test", path: "/metadata/finalizers", value: finalizers },
+    { op: "replace", path: "/metadata/finalizers", value: finalizers.filter((f) => f !== FLUX_FINALIZER) },
+  ])
+}
 
 /** How long before a failed cleanup of an object being deleted is tried again. */
 const FINALIZE_RETRY_MS = 10_000
@@ -24,12 +38,17 @@ export class KubeCatalog implements Catalog {
   private readonly client: KubeClient
   private readonly resources: Map<string, ResourceRef>
   private readonly log: Log | undefined
+  private readonly finalize: boolean
 
-  /** `resources` maps the lower-case kind (actor kind) to its API resource. */
-  constructor(client: KubeClient, resources: Map<string, ResourceRef>, log?: Log) {
+  /**
+   * `resources` maps the lower-case kind (actor kind) to its API resource. `addFinalizer` (default
+   * true): put Flux's finalizer on the objects that lack it.
+   */
+  constructor(client: KubeClient, resources: Map<string, ResourceRef>, log?: Log, o: { addFinalizer?: boolean } = {}) {
     this.client = client
     this.resources = resources
     this.log = log
+    this.finalize = o.addFinalizer !== false
   }
 
   async watch(kind: string, listener: CatalogListener): Promise<() => void> {
@@ -40,6 +59,10 @@ export class KubeCatalog implements Catalog {
     // Objects being deleted that carry Flux's finalizer, by id: the latest state seen, whether its
     // actor released it (listener.remove, once), and a retry timer. Then the finalizer goes.
     const finalizing = new Map<string, { obj: KubeObject; released?: boolean; timer?: NodeJS.Timeout }>()
+    // Objects last seen carrying the finalizer (not being deleted): one deleted without it was orphaned.
+    const held = new Set<string>()
+    // Finalizer patches in flight, by id (one at a time per object; the watch brings the result).
+    const adding = new Set<string>()
     let stopped = false
     const retry = (k: string, ms: number) => {
       const f = finalizing.get(k)
@@ -56,16 +79,30 @@ export class KubeCatalog implements Catalog {
       const finalizers = o.metadata.finalizers ?? []
       if (!finalizers.includes(FLUX_FINALIZER)) return
       try {
-        // guarded by the list as read, so a finalizer another controller adds meanwhile is kept
-        await this.client.patch(r, o.metadata.namespace, o.metadata.name, "json", [
-          { op: "test", path: "/metadata/finalizers", value: finalizers },
-          { op: "replace", path: "/metadata/finalizers", value: finalizers.filter((f) => f !== FLUX_FINALIZER) },
-        ])
+        await dropFinalizer(this.client, r, o)
       } catch (e) {
         if (e instanceof KubeError && e.code === 404) return
         // 422: the list changed under us; the watch has brought (or brings) the new state
         if (!(e instanceof KubeError && e.code === 422)) this.log?.warn("could not remove the Flux finalizer", { object: `${kind} ${k}`, error: String(e) })
         retry(k, e instanceof KubeError && e.code === 422 ? 200 : FINALIZE_RETRY_MS)
+      }
+    }
+    const addFinalizer = async (o: KubeObject) => {
+      const k = id(o)
+      if (adding.has(k) || stopped) return
+      adding.add(k)
+      try {
+        // guarded by the version as read: a finalizer list changed meanwhile is not overwritten
+        await this.client.patch(r, o.metadata.namespace, o.metadata.name, "json", [
+          { op: "test", path: "/metadata/resourceVersion", value: o.metadata.resourceVersion },
+          { op: "add", path: "/metadata/finalizers", value: [...(o.metadata.finalizers ?? []), FLUX_FINALIZER] },
+        ])
+      } catch (e) {
+        // 404: gone; 409/422: changed under us, and the watch brings the new state to try again with
+        const benign = e instanceof KubeError && [404, 409, 422].includes(e.code)
+        if (!benign) this.log?.warn("could not add the Flux finalizer", { object: `${kind} ${k}`, error: String(e) })
+      } finally {
+        adding.delete(k)
       }
     }
     const informer = new Informer(
@@ -76,21 +113,29 @@ export class KubeCatalog implements Catalog {
           const k = id(o)
           const f = finalizing.get(k)
           if (f) return void (f.obj = o) // being deleted: no actor any more
-          if (o.metadata.deletionTimestamp && (o.metadata.finalizers ?? []).includes(FLUX_FINALIZER)) {
+          const has = (o.metadata.finalizers ?? []).includes(FLUX_FINALIZER)
+          if (o.metadata.deletionTimestamp && has) {
+            held.delete(k)
             finalizing.set(k, { obj: o })
             return void finalize(k)
           }
+          // Added once: a finalizer taken off after that stays off (an uninstall, an orphaning delete)
+          if (has) held.add(k)
+          else if (!held.has(k) && !o.metadata.deletionTimestamp && this.finalize) void addFinalizer(o)
           const token = o.metadata.annotations?.[RECONCILE_REQUEST_ANNOTATION]
           listener.upsert({ key: key(o), generation: o.metadata.generation ?? 1, spec: o, ...(token === undefined ? {} : { requestToken: token }) })
         },
         remove: (o) => {
-          const f = finalizing.get(id(o))
+          const k = id(o)
+          const f = finalizing.get(k)
           if (f) {
             clearTimeout(f.timer)
-            finalizing.delete(id(o))
+            finalizing.delete(k)
             return
           }
-          void listener.remove(key(o), o)
+          // seen with the finalizer, gone without it: it was taken off on purpose (orphan)
+          const orphan = held.delete(k) && !(o.metadata.finalizers ?? []).includes(FLUX_FINALIZER)
+          void listener.remove(key(o), o, orphan ? { orphan: true } : undefined)
         },
       },
       this.log ? { log: this.log } : {},

@@ -3,4 +3,4 @@
 // resumption), and a Catalog that feeds actor hosts from the cluster.
 export { KubeClient, KubeError, type ApplyRequestOptions, type KubeObject, type PatchType, type RequestOptions, type ResourceRef } from "./KubeClient.ts"
 export { Informer, type InformerHandlers } from "./Informer.ts"
-export { FLUX_FINALIZER, KubeCatalog, RECONCILE_REQUEST_ANNOTATION } from "./KubeCatalog.ts"
+export { dropFinalizer, FLUX_FINALIZER, KubeCatalog, RECONCILE_REQUEST_ANNOTATION } from "./KubeCatalog.ts"

@@ -29,6 +29,7 @@ const commands: Entry[] = [
   { path: ["logs"], summary: "Show the log lines of moor's services (live with --follow)", load: async () => (await import("./commands/logs.ts")).logs },
   { path: ["check"], summary: "Check the prerequisites and that moor's services run", load: async () => (await import("./commands/check.ts")).check },
   { path: ["secret"], summary: "SOPS secrets with age: age-keygen, encrypt, decrypt, rotate", load: async () => (await import("./commands/secret.ts")).secret },
+  { path: ["uninstall"], summary: "Remove moor's components, CRDs and namespace from a cluster", load: async () => (await import("./commands/uninstall.ts")).uninstall },
   { path: ["version"], summary: "Print moor's version and protocol version", load: async () => (await import("./commands/version.ts")).version },
 ]
 
@@ -64,7 +65,9 @@ const main = async (argv: string[]): Promise<number> => {
   try {
     return await impl.run(rest)
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    // node's parseArgs errors carry a string code (a KubeError's is the HTTP status, a number)
+    const code = (e as { code?: unknown }).code
+    if (e instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
       process.stderr.write(`${red("✗")} ${(e as Error).message}\n  run 'moor ${cmd.path.join(" ")} --help' for usage\n`)
       return 2
     }

@@ -258,7 +258,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
     timeoutMs: (k) => kustomizationTimeout(k.spec) + 30_000,
     suspended: (k) => k.spec.suspend === true,
     run: serialRuns(reconcile),
-    deleted: async (key, lastSeen) => {
+    deleted: async (key, lastSeen, o) => {
       const id = `${key.namespace}/${key.name}`
       // What this replica wrote and reconciled, else the object as last seen (deleted before a run
       // here, e.g. while moor was down, and held by Flux's finalizer until now).
@@ -268,10 +268,12 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       written.delete(id)
       lastSpec.delete(id)
       built.delete(id)
-      // Flux deletes what a Kustomization applied when it is deleted with spec.prune set; the last inventory says what.
+      // Flux deletes what a Kustomization applied when it is deleted with spec.prune set; the last
+      // inventory says what. Orphaned (its finalizer taken off first): the objects stay, drift
+      // correction stops.
       const owner: ApplyOwner = { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: key.namespace, name: key.name }
       const reply = await deps.apply.request(
-        { op: "delete", owner, prune: k?.spec.prune === true, ...(last?.inventory ? { inventory: last.inventory } : {}), ...(k ? targetOf(k.spec) : {}) },
+        { op: "delete", owner, prune: k?.spec.prune === true && o?.orphan !== true, ...(last?.inventory ? { inventory: last.inventory } : {}), ...(k ? targetOf(k.spec) : {}) },
         60_000,
       )
       if (!reply.ok) throw new Error(`${reply.error.reason}: ${reply.error.message}`)

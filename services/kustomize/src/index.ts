@@ -44,9 +44,9 @@ class SuspendRelay implements Catalog {
         }
         listener.upsert(e)
       },
-      remove: (key, last) => {
+      remove: (key, last, o) => {
         this.seen.delete(`${key.namespace}/${key.name}`)
-        return listener.remove(key, last)
+        return listener.remove(key, last, o)
       },
     })
   }
