@@ -26,20 +26,34 @@ export const startServices = async (test: After, opts: ServicesOptions = {}) => 
   const c = opts.cluster === "real" ? await startRealCluster(t, opts.readyPods === false ? { readyPods: false } : {}) : await startCluster(t)
   const { leases } = await ensureJetStream(c.nc)
   const transport = new NatsTransport(c.nc)
-  const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot: tempDir(t), log })
-  const ks = await kustomizeService({ kube: c.kube, nc: c.nc, log })
-  const hosts = [
-    new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors, log }),
-    new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors, log }),
-  ]
-  // The hub's apply actor: the kustomize service sends its bundles to moor.apply.hub.
-  const apply = await applyService({ kube: c.kube, nc: c.nc, log })
-  t.after(() => apply.stop())
-  for (const h of hosts) await h.start()
-  t.after(() => Promise.all(hosts.map((h) => h.stop())))
+  // The services, which a test may stop and start again while the cluster and NATS stay.
+  let running: (() => Promise<void>) | undefined
+  const start = async () => {
+    const src = await sourceService({ kube: c.kube, nc: c.nc, cacheRoot, log })
+    const ks = await kustomizeService({ kube: c.kube, nc: c.nc, log })
+    const hosts = [
+      new ActorHost({ service: "source", transport, leases, catalog: src.catalog, behaviors: src.behaviors, log }),
+      new ActorHost({ service: "kustomize", transport, leases, catalog: ks.catalog, behaviors: ks.behaviors, log }),
+    ]
+    // The hub's apply actor: the kustomize service sends its bundles to moor.apply.hub.
+    const apply = await applyService({ kube: c.kube, nc: c.nc, log })
+    for (const h of hosts) await h.start()
+    running = async () => {
+      await Promise.all(hosts.map((h) => h.stop()))
+      await apply.stop()
+    }
+  }
+  const stop = async () => {
+    const r = running
+    running = undefined
+    await r?.()
+  }
+  const cacheRoot = tempDir(t)
+  await start()
+  t.after(stop)
   const events: Event[] = []
   new Client(transport).events((e) => events.push(e), "kustomization")
-  return { ...c, events }
+  return { ...c, events, services: { stop, start } }
 }
 
 /** The GitRepository `fleet` (or `name`) in default, at a git daemon URL, polled every `interval`. */
