@@ -92,14 +92,21 @@ export class KubeCatalog implements Catalog {
       if (adding.has(k) || stopped) return
       adding.add(k)
       try {
-        // guarded by the version as read: a finalizer list changed meanwhile is not overwritten
-        await this.client.patch(r, o.metadata.namespace, o.metadata.name, "json", [
-          { op: "test", path: "/metadata/resourceVersion", value: o.metadata.resourceVersion },
-          { op: "add", path: "/metadata/finalizers", value: [...(o.metadata.finalizers ?? []), FLUX_FINALIZER] },
-        ])
+        // Guarded by the finalizer list as read, not the resourceVersion: status writes (every run
+        // makes some) must not turn this into a conflict and a retry each time. An object with no
+        // finalizers gets the list in a merge patch (a JSON patch cannot test for an absent field;
+        // a finalizer another controller adds in that instant could be lost, as with Flux's own
+        // merge patches).
+        const finalizers = o.metadata.finalizers ?? []
+        if (finalizers.length === 0) await this.client.patch(r, o.metadata.namespace, o.metadata.name, "merge", { metadata: { finalizers: [FLUX_FINALIZER] } })
+        else
+          await this.client.patch(r, o.metadata.namespace, o.metadata.name, "json", [
+            { op: "test", path: "/metadata/finalizers", value: finalizers },
+            { op: "add", path: "/metadata/finalizers/-", value: FLUX_FINALIZER },
+          ])
       } catch (e) {
-        // 404: gone; 409/422: changed under us, and the watch brings the new state to try again with
-        const benign = e instanceof KubeError && [404, 409, 422].includes(e.code)
+        // 404: gone; 422: its finalizers changed under us, and the watch brings the new state to try again with
+        const benign = e instanceof KubeError && [404, 422].includes(e.code)
         if (!benign) this.log?.warn("could not add the Flux finalizer", { object: `${kind} ${k}`, error: String(e) })
       } finally {
         adding.delete(k)

@@ -50,20 +50,26 @@ test("client, informer and catalog against the real kube-apiserver", { skip: kub
   // The catalog delivers existing objects, then changes, with generations.
   const seen: { name: string; generation: number }[] = []
   const removed: string[] = []
+  const orphaned: string[] = []
   const lasts: KubeObject[] = []
   const mk = (name: string, size: unknown) => ({ apiVersion: "example.moor.dev/v1", kind: "Widget", metadata: { name, namespace: "default" }, spec: { size } })
   await waitFor("the first apply", () => kube.apply(mk("one", 1) as KubeObject, { fieldManager: "moor-test" }).catch(() => undefined), 20_000, 200)
   const catalog = new KubeCatalog(kube, new Map([["widget", widgets]]))
   const stop = await catalog.watch("widget", {
     upsert: (e) => seen.push({ name: e.key.name, generation: e.generation }),
-    remove: (k, last) => {
+    remove: (k, last, o) => {
       removed.push(k.name)
+      if (o?.orphan) orphaned.push(k.name)
       if (last !== undefined) lasts.push(last as KubeObject)
       return Promise.resolve(true)
     },
   })
   t.after(stop)
-  assert.deepEqual(seen, [{ name: "one", generation: 1 }])
+  // (then again when the catalog's finalizer lands: same generation)
+  assert.deepEqual(seen[0], { name: "one", generation: 1 })
+  // moor puts Flux's finalizer on the objects it watches
+  await waitFor("the finalizer on one", async () => (await kube.get(widgets, "default", "one")).metadata.finalizers?.includes(FLUX_FINALIZER), 20_000, 100)
+  assert.ok(seen.every((s) => s.name === "one" && s.generation === 1))
   await kube.apply(mk("one", 2) as KubeObject, { fieldManager: "moor-test" })
   await kube.apply(mk("two", 5) as KubeObject, { fieldManager: "moor-test" })
   await waitFor("the watch events", () => seen.some((s) => s.name === "one" && s.generation === 2) && seen.some((s) => s.name === "two"))
@@ -128,6 +134,21 @@ test("client, informer and catalog against the real kube-apiserver", { skip: kub
   await waitFor("the other finalizer's delete", async () => (await kube.find(widgets, "default", "both")) === undefined, 20_000, 100)
   await new Promise((r) => setTimeout(r, 200))
   assert.deepEqual(removed.filter((n) => n === "both"), ["both"], "released once, not again when it is gone")
+  // An object with another controller's finalizer gets Flux's beside it; taken off again by hand and
+  // then deleted, the object is orphaned (released without cleanup) and the finalizer is not put back.
+  await kube.apply(withFinalizers("other", ["example.moor.dev/keep"]), { fieldManager: "moor-test" })
+  const other = await waitFor("Flux's finalizer beside the other", async () => {
+    const o = await kube.get(widgets, "default", "other")
+    return o.metadata.finalizers?.includes(FLUX_FINALIZER) ? o : undefined
+  }, 20_000, 100)
+  assert.deepEqual(other.metadata.finalizers, ["example.moor.dev/keep", FLUX_FINALIZER])
+  await kube.patch(widgets, "default", "other", "merge", { metadata: { finalizers: null } })
+  await new Promise((r) => setTimeout(r, 500))
+  assert.equal((await kube.get(widgets, "default", "other")).metadata.finalizers, undefined, "not put back")
+  await kube.delete(widgets, "default", "other")
+  await waitFor("the orphaned delete", () => removed.includes("other"), 20_000, 50)
+  assert.deepEqual(orphaned, ["other"], "only the object whose finalizer was taken off is orphaned")
+
   // Deleted before the watch starts (moor was down): the first list releases it and the delete completes.
   await kube.apply(withFinalizers("early", [FLUX_FINALIZER]), { fieldManager: "moor-test" })
   stop()
