@@ -59,7 +59,7 @@ export class KubeCatalog implements Catalog {
     // Objects being deleted that carry Flux's finalizer, by id: the latest state seen, whether its
     // actor released it (listener.remove, once), and a retry timer. Then the finalizer goes.
     const finalizing = new Map<string, { obj: KubeObject; released?: boolean; timer?: NodeJS.Timeout }>()
-    // Objects last seen carrying the finalizer (not being deleted): one deleted without it was orphaned.
+    // Objects seen carrying the finalizer (not being deleted): one deleted without it was orphaned.
     const held = new Set<string>()
     // Finalizer patches in flight, by id (one at a time per object; the watch brings the result).
     const adding = new Set<string>()
