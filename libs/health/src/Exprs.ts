@@ -41,7 +41,8 @@ const env = new Environment({ enableOptionalTypes: true })
 // CEL's first error line (cel-js appends a source excerpt with a caret on further lines).
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim()
 
-type Compiled = (vars: Record<string, unknown>) => unknown
+/** A parsed expression: evaluates with the variables, and type-checks without re-parsing. */
+type Compiled = ((vars: Record<string, unknown>) => unknown) & { check(): { valid: boolean; type?: string; error?: unknown } }
 
 const compile = (e: HealthCheckExpr, field: "current" | "inProgress" | "failed"): Compiled | undefined => {
   const text = e[field]
@@ -56,7 +57,7 @@ const compile = (e: HealthCheckExpr, field: "current" | "inProgress" | "failed")
   } catch (err) {
     throw new InvalidHealthExpr(`${where} does not parse: ${firstLine(err)}`)
   }
-  const checked = env.check(text)
+  const checked = fn.check()
   if (!checked.valid) throw new InvalidHealthExpr(`${where} is invalid: ${firstLine(checked.error)}`)
   if (checked.type !== "bool" && checked.type !== "dyn") throw new InvalidHealthExpr(`${where} gives a ${checked.type}, not a bool`)
   return fn

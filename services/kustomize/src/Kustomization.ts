@@ -108,8 +108,7 @@ export const kustomizationBehavior = (deps: KustomizationDeps): Behavior<Kustomi
       for (const d of k.spec.dependsOn ?? []) {
         const dns = d.namespace ?? ns
         const dep = await deps.kube.find(deps.kustomizations, dns, d.name)
-        const dr = (dep?.status?.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === "Ready")
-        if (!dep || dr?.status !== "True" || dep.status?.observedGeneration !== dep.metadata.generation)
+        if (!dep || !isTrue(dep.status?.conditions, "Ready") || dep.status?.observedGeneration !== dep.metadata.generation)
           throw new StepFailure("DependencyNotReady", `dependency '${dns}/${d.name}' is not ready`, true)
       }
       // Source: the GitRepository's artifact (other source kinds come with their issues).

@@ -31,6 +31,10 @@ const name = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ? `${o.metadat
 
 const notFound = (e: unknown) => e instanceof KubeError && e.code === 404
 
+/** Deletes an object; one already gone is fine. */
+const remove = (kube: KubeClient, r: ResourceRef, namespace: string | undefined, name: string, query: Record<string, string> = {}): Promise<void> =>
+  kube.delete(r, namespace, name, query).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))
+
 /** The resource of a kind, or undefined when the cluster does not serve it. */
 const served = async (kube: KubeClient, apiVersion: string, kind: string): Promise<ResourceRef | undefined> => kube.resource(apiVersion, kind).catch(() => undefined)
 
@@ -99,7 +103,7 @@ Example:
         const { items } = await kube.list(r, c.namespaced ? ns : undefined, { labelSelector: PART_OF })
         for (const o of items) {
           const obj = { ...o, apiVersion: c.apiVersion, kind: c.kind }
-          if (!dry) await kube.delete(r, o.metadata.namespace, o.metadata.name, { propagationPolicy: "Background" }).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))
+          if (!dry) await remove(kube, r, o.metadata.namespace, o.metadata.name, { propagationPolicy: "Background" })
           say(`${name(obj)} deleted`)
         }
       }
@@ -134,7 +138,7 @@ Example:
       await strip(false)
       process.stderr.write("► deleting CRDs\n")
       for (const { crd } of present) {
-        if (!dry) await kube.delete(crds, undefined, crd!.metadata.name).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))
+        if (!dry) await remove(kube, crds, undefined, crd!.metadata.name)
         say(`CustomResourceDefinition/${crd!.metadata.name} deleted`)
       }
       if (!dry) {
@@ -155,7 +159,7 @@ Example:
         const nss = await kube.resource("v1", "Namespace")
         if (await kube.find(nss, undefined, ns)) {
           process.stderr.write("► deleting namespace\n")
-          if (!dry) await kube.delete(nss, undefined, ns).catch((e) => (notFound(e) ? undefined : Promise.reject(e)))
+          if (!dry) await remove(kube, nss, undefined, ns)
           say(`Namespace/${ns} deleted`)
         }
       }
