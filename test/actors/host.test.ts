@@ -112,3 +112,18 @@ test("a command to an actor nobody hosts times out rather than hanging", { timeo
   const client = new Client(transport)
   await assert.rejects(client.command({ kind: "widget", namespace: "x", name: "y" }, { type: "status" }, 300))
 })
+
+test("the lease bucket lists live entries by prefix from the stream's subjects, deleted keys left out", async (t) => {
+  const { leases } = await setup(t)
+  const enc = (s: string) => new TextEncoder().encode(s)
+  await leases.put("m.svc.a", enc("a"))
+  const rb = await leases.put("m.svc.b", enc("b"))
+  await leases.put("m.other.c", enc("c"))
+  await leases.put("m.svc.d", enc("d"))
+  assert.equal(await leases.delete("m.svc.d"), true)
+  const got = (await leases.entries("m.svc.")).sort((x, y) => x.key.localeCompare(y.key))
+  assert.deepEqual(got.map((e) => [e.key, new TextDecoder().decode(e.value)]), [["m.svc.a", "a"], ["m.svc.b", "b"]])
+  assert.equal(got[1]!.revision, rb)
+  // the same answer as the KV's own listing, which creates a consumer
+  assert.deepEqual((await leases.keys("m.svc.")).sort(), ["m.svc.a", "m.svc.b"])
+})

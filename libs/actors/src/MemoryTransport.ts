@@ -87,6 +87,9 @@ export class MemoryKv implements KvStoreShape {
   async keys(prefix: string) {
     return [...this.data.keys()].filter((k) => k.startsWith(prefix))
   }
+  async entries(prefix: string) {
+    return [...this.data].filter(([k]) => k.startsWith(prefix)).map(([key, e]) => ({ key, ...e }))
+  }
   private write(key: string, value: Uint8Array) {
     const revision = ++this.rev
     this.data.set(key, { value, revision })

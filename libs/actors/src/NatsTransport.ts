@@ -2,7 +2,7 @@
 // messages, a JetStream KV bucket for leases), plus the JetStream resources
 // every installation shares.
 import { connect, type NatsConnection } from "@nats-io/transport-node"
-import { jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream"
+import { jetstreamManager, RetentionPolicy, StorageType, type JetStreamManager } from "@nats-io/jetstream"
 import { Kvm, type KV } from "@nats-io/kv"
 import { EVENTS_STREAM, LEASES_BUCKET } from "@moor/protocol"
 import type { KvStoreShape, Message, TransportShape } from "./Transport.ts"
@@ -53,8 +53,15 @@ const isCasFailure = (e: unknown): boolean => {
 
 export class NatsKv implements KvStoreShape {
   readonly kv: KV
-  constructor(kv: KV) {
+  private readonly listing: { readonly jsm: JetStreamManager; readonly bucket: string } | undefined
+  /**
+   * With `listing` (the bucket's manager and name), `entries` reads the key list from the
+   * stream's subjects in one request; a KV key listing creates and deletes a consumer each
+   * time, which cost nats-server more than the 64 lease writes of a round together.
+   */
+  constructor(kv: KV, listing?: { jsm: JetStreamManager; bucket: string }) {
     this.kv = kv
+    this.listing = listing
   }
 
   async get(key: string) {
@@ -96,6 +103,18 @@ export class NatsKv implements KvStoreShape {
     for await (const k of await this.kv.keys(`${prefix}>`)) out.add(k)
     return [...out]
   }
+  async entries(prefix: string) {
+    let keys: string[]
+    if (this.listing) {
+      const { jsm, bucket } = this.listing
+      const subject = `$KV.${bucket}.`
+      const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${subject}${prefix}>` })
+      keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(subject.length))
+    } else keys = await this.keys(prefix)
+    // a deleted key keeps its subject (the delete marker): get() leaves it out
+    const got = await Promise.all(keys.map(async (key) => ({ key, e: await this.get(key) })))
+    return got.flatMap(({ key, e }) => (e ? [{ key, ...e }] : []))
+  }
 }
 
 export interface JetStreamSetupOptions {
@@ -127,5 +146,5 @@ export const ensureJetStream = async (nc: NatsConnection, o: JetStreamSetupOptio
   }
   // history 1: only the current holder matters; the revision is the fencing token.
   const kv = await new Kvm(nc).create(LEASES_BUCKET, { history: 1 })
-  return { leases: new NatsKv(kv) }
+  return { leases: new NatsKv(kv, { jsm, bucket: LEASES_BUCKET }) }
 }

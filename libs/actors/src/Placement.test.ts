@@ -4,7 +4,8 @@ import { Effect } from "effect"
 import { ActorHost } from "./ActorHost.ts"
 import { MemoryCatalog } from "./Catalog.ts"
 import { MemoryKv, MemoryTransport } from "./MemoryTransport.ts"
-import { assignPartitions, partitionOf } from "./Placement.ts"
+import { assignPartitions, partitionOf, Placement } from "./Placement.ts"
+import { silentLog } from "./Log.ts"
 
 test("assignment is even, deterministic, and moves little when a member joins", () => {
   for (const n of [1, 2, 3, 5, 8]) {
@@ -57,4 +58,28 @@ test("graceful stop hands partitions over at once, without waiting for lease exp
   assert.ok(Date.now() - t0 < 2_000)
   await b.stop(1_000)
   assert.deepEqual(await kv.keys("p.svc."), [])
+})
+
+test("a lease is renewed once half its TTL has gone, not on every tick, and is never lost meanwhile", async () => {
+  const kv = new MemoryKv()
+  let updates = 0
+  let puts = 0
+  const counted = Object.assign(Object.create(kv) as MemoryKv, {
+    update: (k: string, v: Uint8Array, r: number) => (updates++, kv.update(k, v, r)),
+    put: (k: string, v: Uint8Array) => (puts++, kv.put(k, v)),
+  })
+  let lost = 0
+  const p = new Placement(counted, { service: "svc", replica: "a", partitions: 8, leaseTtlMs: 600, tickMs: 25, takeoverGraceMs: 100 }, { acquired() {}, async release() {}, lost: () => void lost++ }, silentLog)
+  await p.start()
+  assert.equal(p.heldPartitions().length, 8)
+  const end = Date.now() + 1_500
+  while (Date.now() < end) {
+    assert.equal(p.heldPartitions().length, 8, "a lease lapsed")
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  await p.stop()
+  assert.equal(lost, 0)
+  // 1.5 s of 25 ms ticks is 60 rounds; renewing at half of 600 ms is about 5 per lease.
+  assert.ok(updates >= 8 * 3 && updates <= 8 * 7, `${updates} lease renewals`)
+  assert.ok(puts >= 3 && puts <= 7, `${puts} membership writes`)
 })

@@ -36,6 +36,8 @@ export interface KvStoreShape {
   delete(key: string, revision?: number): Promise<boolean>
   /** Keys starting with a prefix. */
   keys(prefix: string): Promise<string[]>
+  /** The live entries whose keys start with a prefix (what a placement round reads). */
+  entries(prefix: string): Promise<{ key: string; value: Uint8Array; revision: number }[]>
 }
 
 /** The lease store of a host (JetStream KV bucket moor-leases, or memory). */
