@@ -258,7 +258,7 @@ const benchSet = async (cluster: Cluster, label: string, rows: Row[], extra: Rec
   }
 }
 
-/** moor's engine's concurrency (services/apply), for the dry-run measured alone. */
+/** The apply engine's default concurrency (@moor/ssa's ResourceManager), for the dry-run measured alone. */
 const DRY_IN_FLIGHT = 32
 
 /**
